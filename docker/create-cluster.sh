@@ -1,0 +1,16 @@
+#!/bin/sh
+# Run once by the cluster-init service of docker-compose.yml: wait for the six nodes,
+# then make them a cluster (3 masters, 1 replica each) unless they already are one.
+set -e
+for port in $PORTS; do
+  until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done
+done
+first=${PORTS%% *}
+if [ "$(redis-cli -p "$first" cluster nodes | grep -c .)" -gt 1 ]; then
+  echo "The nodes already form a cluster (restarted from their volumes): nothing to create."
+  exit 0
+fi
+addresses=""
+for port in $PORTS; do addresses="$addresses 127.0.0.1:$port"; done
+# shellcheck disable=SC2086  # one argument per address
+redis-cli --cluster create $addresses --cluster-replicas 1 --cluster-yes

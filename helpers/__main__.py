@@ -1,0 +1,79 @@
+"""The command line, for instructors and scripts (DESIGN.md, "Command line").
+
+    python -m helpers up [--backend auto|local|docker|external] [--masters 3] [--replicas 1]
+                         [--base-port 7000] [--node-timeout 5000] [--password SECRET]
+    python -m helpers status [--json]
+    python -m helpers down [--purge]
+
+A WorkshopError prints as one paragraph on stderr with exit code 1, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from helpers.cluster import down, status, up
+from helpers.cluster.base import WorkshopError
+from helpers.config import BACKENDS
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m helpers",
+                                     description="Start, inspect and stop the workshop's Redis Cluster.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    start = commands.add_parser("up", help="start the cluster (or find the running one)")
+    start.add_argument("--backend", choices=BACKENDS, default=None)
+    start.add_argument("--masters", type=int)
+    start.add_argument("--replicas", type=int)
+    start.add_argument("--base-port", type=int)
+    start.add_argument("--node-timeout", type=int, help="cluster-node-timeout, in milliseconds")
+    start.add_argument("--password", help="requirepass and masterauth for every node")
+    report = commands.add_parser("status", help="show the cluster's nodes and health")
+    report.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    stop = commands.add_parser("down", help="stop every node; data is kept unless --purge")
+    stop.add_argument("--purge", action="store_true", help="also remove the nodes' data")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "up":
+            began = time.monotonic()
+            state = up(backend=args.backend, masters=args.masters, replicas=args.replicas,
+                       base_port=args.base_port, node_timeout=args.node_timeout,
+                       password=args.password)
+            print(f"Ready: {state!r} ({time.monotonic() - began:.1f} s).")
+        elif args.command == "status":
+            report_status(status(), as_json=args.json)
+        else:
+            print(down(purge=args.purge))
+    except WorkshopError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted. Run `python -m helpers down` to stop anything half-started.",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+def report_status(report: dict, as_json: bool) -> None:
+    """Print `status()` as JSON or as a short table."""
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    if "backend" not in report:
+        print(report["message"])
+        return
+    health = "ready" if report["ready"] else ("running, not ready" if report["running"] else "stopped")
+    print(f"{report['backend']} cluster, {report['masters']} masters × {report['replicas']} replica(s), "
+          f"{health} (data in {report['home']})")
+    for node in report["nodes"]:
+        print(f"  {node['address']:<16} {node['role'] or '-':<8} "
+              f"{'running' if node['running'] else 'stopped'}")
+    for problem in report["problems"]:
+        print(f"  ! {problem}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""Cluster lifecycle: `up`, `status`, `down` and `connect`, whatever the backend.
+
+Every notebook's first cell calls `up()` then `connect()`; the command line
+(`python -m helpers`) calls the same functions. What several processes share
+lives in WORKSHOP_HOME/state.json, so each finds the cluster another started.
+"""
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+from redis.cluster import ClusterNode, RedisCluster
+
+from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, WorkshopError,
+                                  node_client, readiness)
+from helpers.config import BACKENDS, Settings
+
+
+def up(backend: str | None = None, masters: int | None = None, replicas: int | None = None,
+       base_port: int | None = None, node_timeout: int | None = None,
+       password: str | None = None) -> ClusterState:
+    """Start the workshop's cluster, or find the one that runs; return when it is ready.
+
+    Arguments left as None take the running cluster's values, else the settings
+    (WORKSHOP_* variables). Asking for a different shape than the running one is an
+    error, never a silent restart. Used by the first cell of every notebook.
+    """
+    settings = Settings.from_env()
+    asked = {"masters": masters, "replicas": replicas, "base_port": base_port,
+             "node_timeout": node_timeout, "password": password}
+    asked = {key: value for key, value in asked.items() if value is not None}
+    if (backend or settings.backend) == "external" or (settings.cluster_url and backend in (None, "auto")):
+        from helpers.cluster.external import check_url
+        return check_url(settings)
+    with _locked(settings.home):
+        state = ClusterState.load(settings.home)
+        if state is None:
+            name = choose_backend(backend or settings.backend)
+            spec = ClusterSpec(**{"masters": settings.masters, "replicas": settings.replicas,
+                                  "base_port": settings.base_port,
+                                  "node_timeout": settings.node_timeout, **asked}).check()
+            state = ClusterState(backend=name, spec=spec)
+        else:
+            _refuse_other_shape(state, backend, asked, settings)
+        implementation = make_backend(state.backend, settings)
+        if _is_ready(implementation, state):
+            return state
+        state = implementation.start(state)
+        state.save(settings.home)
+        return state
+
+
+def down(purge: bool = False) -> str:
+    """Stop every node of the workshop's cluster (and remove its data with purge); say what was done.
+
+    Used by the clean-up cells and by `python -m helpers down`.
+    """
+    settings = Settings.from_env()
+    with _locked(settings.home):
+        state = ClusterState.load(settings.home)
+        if state is None:
+            return "Nothing to stop: no workshop cluster in " + str(settings.home) + "."
+        implementation = make_backend(state.backend, settings)
+        running = implementation.running_ports(state)
+        implementation.stop(state, purge=purge)
+        where = f"{state.backend} cluster ({state.spec.describe()})"
+        if purge:
+            (settings.home / "state.json").unlink(missing_ok=True)
+            return f"Stopped the {where} and removed its data."
+        state.save(settings.home)
+        if not running:
+            return f"Nothing to stop: the {where} was not running. Its data is kept; `up` brings it back."
+        return f"Stopped the {where}. Its data is kept: `up` brings it back, `down --purge` removes it."
+
+
+def status() -> dict:
+    """Backend, shape, and each node's role and health, as a dict (`python -m helpers status --json`)."""
+    settings = Settings.from_env()
+    state = ClusterState.load(settings.home)
+    if state is None:
+        return {"running": False, "home": str(settings.home), "nodes": [],
+                "message": "No workshop cluster. Start one: python -m helpers up"}
+    implementation = make_backend(state.backend, settings)
+    running = set(implementation.running_ports(state))
+    clients = {(HOST, port): node_client(HOST, port, state.spec.password, timeout=1.0)
+               for port in sorted(running)}
+    nodes = []
+    for port in state.spec.ports:
+        node = {"address": f"{HOST}:{port}", "running": port in running, "role": None}
+        if state.backend == "local":
+            node["pid"] = state.pids.get(port)
+        if port in running:
+            with contextlib.suppress(Exception):
+                node["role"] = clients[(HOST, port)].info("replication")["role"]
+        nodes.append(node)
+    problems = readiness(clients, state.spec) if running else ["no node is running"]
+    for client in clients.values():
+        client.close()
+    return {"running": bool(running), "ready": not problems and len(running) == state.spec.size,
+            "backend": state.backend, "home": str(settings.home), "masters": state.spec.masters,
+            "replicas": state.spec.replicas, "base_port": state.spec.base_port,
+            "node_timeout": state.spec.node_timeout, "project": state.project,
+            "problems": problems, "nodes": nodes}
+
+
+def connect(decode_responses: bool = True, **options: object) -> RedisCluster:
+    """A `RedisCluster` client for whichever cluster runs (local, docker, or REDIS_CLUSTER_URL).
+
+    Used by every notebook right after `up()`.
+    """
+    settings = Settings.from_env()
+    if settings.cluster_url:
+        from helpers.cluster.external import connect_url
+        return connect_url(settings.cluster_url, decode_responses=decode_responses, **options)
+    state = ClusterState.load(settings.home)
+    running = make_backend(state.backend, settings).running_ports(state) if state else []
+    if not running:
+        raise WorkshopError("No workshop cluster is running. Start one with `python -m helpers up` "
+                            "or run the notebook's first cell (helpers.up()).")
+    nodes = [ClusterNode(HOST, port) for port in running]
+    return RedisCluster(startup_nodes=nodes, password=state.spec.password,
+                        decode_responses=decode_responses, **options)
+
+
+def choose_backend(requested: str) -> str:
+    """'local' when redis-server is installed, else 'docker' when an engine answers (for 'auto')."""
+    if requested not in BACKENDS:
+        raise WorkshopError(f"Unknown backend {requested!r}: choose one of {', '.join(BACKENDS)}.")
+    if requested != "auto":
+        return requested
+    if shutil.which("redis-server"):
+        return "local"
+    if docker_engine_answers():
+        return "docker"
+    raise WorkshopError(
+        "Neither redis-server nor a running Docker engine was found, so no cluster can start. "
+        "Either install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew "
+        "install redis; or run `make lab`, which does), or install and start Docker "
+        "(https://docs.docker.com/get-docker/) and run: python -m helpers up --backend docker. "
+        "To use a cluster you already have, set REDIS_CLUSTER_URL=redis://user:password@host:port.")
+
+
+def docker_engine_answers() -> bool:
+    """True when a `docker` client is installed and its engine answers."""
+    if not shutil.which("docker"):
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def make_backend(name: str, settings: Settings) -> Backend:
+    """The backend object for a name from state.json or the settings."""
+    if name == "local":
+        from helpers.cluster.local import LocalBackend
+        return LocalBackend(settings)
+    if name == "docker":
+        from helpers.cluster.docker import DockerBackend
+        return DockerBackend(settings)
+    raise WorkshopError(f"Unknown backend {name!r} in {settings.home / 'state.json'}.")
+
+
+def _is_ready(implementation: Backend, state: ClusterState) -> bool:
+    """The quick check behind an idempotent `up`: every node runs and the cluster is ready."""
+    if len(implementation.running_ports(state)) != state.spec.size:
+        return False
+    clients = {address: node_client(*address, state.spec.password, timeout=1.0)
+               for address in state.addresses}
+    try:
+        return not readiness(clients, state.spec)
+    finally:
+        for client in clients.values():
+            client.close()
+
+
+def _refuse_other_shape(state: ClusterState, backend: str | None, asked: dict,
+                        settings: Settings) -> None:
+    """Raise when `up` asks for another backend or shape than the cluster in WORKSHOP_HOME."""
+    other = {key: value for key, value in asked.items() if getattr(state.spec, key) != value}
+    if backend not in (None, "auto", state.backend):
+        other["backend"] = backend
+    if other:
+        wanted = ", ".join(f"{key}={value}" for key, value in other.items() if key != "password")
+        raise WorkshopError(
+            f"A {state.backend} cluster ({state.spec.describe()}, ports from "
+            f"{state.spec.base_port}) is already set up in {settings.home}, and you asked for "
+            f"{wanted or 'another password'}. Use it as it is (run `up` without options), or "
+            "remove it first: python -m helpers down --purge")
+
+
+@contextlib.contextmanager
+def _locked(home: Path) -> Iterator[None]:
+    """One `up` or `down` at a time per WORKSHOP_HOME, across processes (where fcntl exists)."""
+    home.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: students there use the docker backend, one terminal at a time
+        yield
+        return
+    with open(home / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+__all__ = ["up", "down", "status", "connect", "ClusterSpec", "ClusterState", "WorkshopError"]

@@ -1,0 +1,291 @@
+"""The backend contract and what every backend shares.
+
+A backend starts, finds and stops the nodes of one cluster; this module holds
+its records (`ClusterSpec`, `ClusterState`), the shared state file, the port
+checks and the readiness wait. Used by every notebook through `helpers.up`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import redis
+
+from helpers.config import Settings
+
+HASH_SLOTS = 16384
+HOST = "127.0.0.1"
+
+
+class WorkshopError(Exception):
+    """A problem the user can fix; the message says how. Shown without a traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython calls this instead of printing a traceback: a student sees one red paragraph.
+        return [f"\x1b[31m{self}\x1b[0m"]
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """The shape of a cluster: masters, replicas per master, ports, timeout, password."""
+
+    masters: int = 3
+    replicas: int = 1
+    base_port: int = 7000
+    node_timeout: int = 5000
+    password: str | None = None
+
+    def check(self) -> "ClusterSpec":
+        """Return self, or raise a WorkshopError saying which value to change and to what."""
+        if self.masters < 3:
+            raise WorkshopError(
+                f"A Redis Cluster needs at least 3 masters (asked for {self.masters}): a failover "
+                "needs a majority of masters to agree, and 2 of 2 is not a majority of survivors. "
+                "Use --masters 3 or more.")
+        if self.replicas < 0:
+            raise WorkshopError(f"--replicas must be 0 or more (asked for {self.replicas}).")
+        last = self.base_port + self.size - 1
+        if self.base_port < 1024 or last + 10000 > 65535:
+            raise WorkshopError(
+                f"Ports {self.base_port}–{last} do not fit: each node also uses its port + 10000 "
+                "for the cluster bus. Choose --base-port between 1024 and "
+                f"{65535 - 10000 - self.size + 1}.")
+        if self.node_timeout < 100:
+            raise WorkshopError(f"--node-timeout is in milliseconds; {self.node_timeout} is too "
+                                "small for a cluster to agree on anything. Use 1000 or more.")
+        return self
+
+    @property
+    def size(self) -> int:
+        """How many nodes: masters and their replicas."""
+        return self.masters * (1 + self.replicas)
+
+    @property
+    def ports(self) -> list[int]:
+        """Node ports: masters first, then replicas (as `redis-cli --cluster create` orders them)."""
+        return list(range(self.base_port, self.base_port + self.size))
+
+    def describe(self) -> str:
+        """'3 masters × 1 replica' for messages."""
+        plural = "replica" if self.replicas == 1 else "replicas"
+        return f"{self.masters} masters × {self.replicas} {plural}"
+
+
+@dataclass(repr=False)
+class ClusterState:
+    """What several processes share about the running cluster: saved in WORKSHOP_HOME/state.json."""
+
+    backend: str
+    spec: ClusterSpec
+    pids: dict[int, int] = field(default_factory=dict)  # port -> pid (local backend)
+    project: str | None = None  # Compose project (docker backend)
+    url: str | None = None  # REDIS_CLUSTER_URL without its password (external backend)
+
+    @property
+    def addresses(self) -> list[tuple[str, int]]:
+        """(host, port) of every node."""
+        return [(HOST, port) for port in self.spec.ports]
+
+    def __repr__(self) -> str:
+        if self.url:
+            return f"external cluster at {self.url}: {self.spec.describe()}"
+        ports = self.spec.ports
+        return (f"{self.backend} cluster: {self.spec.describe()} on {HOST}:{ports[0]}–{ports[-1]}"
+                + (", with a password" if self.spec.password else ""))
+
+    def save(self, home: Path) -> None:
+        """Write state.json atomically, so a reader never sees half a file."""
+        home.mkdir(parents=True, exist_ok=True)
+        tmp = home / "state.json.tmp"
+        tmp.write_text(json.dumps(asdict(self), indent=2))
+        os.replace(tmp, home / "state.json")
+
+    @classmethod
+    def load(cls, home: Path) -> "ClusterState | None":
+        """Read state.json, or None when there is none."""
+        path = home / "state.json"
+        if not path.exists():
+            return None
+        raw = json.loads(path.read_text())
+        return cls(backend=raw["backend"], spec=ClusterSpec(**raw["spec"]),
+                   pids={int(port): pid for port, pid in raw.get("pids", {}).items()},
+                   project=raw.get("project"), url=raw.get("url"))
+
+    def with_spec(self, **changes: object) -> "ClusterState":
+        """A copy with some spec fields changed."""
+        return replace(self, spec=replace(self.spec, **changes))
+
+
+class Backend(ABC):
+    """Starts, finds and stops the nodes of one cluster."""
+
+    name: str
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @abstractmethod
+    def start(self, state: ClusterState) -> ClusterState:
+        """Start whatever nodes of `state` are not running, build the cluster if new, wait for ready."""
+
+    @abstractmethod
+    def stop(self, state: ClusterState, purge: bool) -> None:
+        """Stop every node; with purge, remove their data too."""
+
+    @abstractmethod
+    def running_ports(self, state: ClusterState) -> list[int]:
+        """Ports of the nodes that are running now."""
+
+    def has_data(self, state: ClusterState) -> bool:
+        """True when stopped nodes left data that `start` would bring back."""
+        return False
+
+
+# ---- ports -------------------------------------------------------------------------------------
+
+def port_is_free(port: int, host: str = HOST) -> bool:
+    """True when nothing listens on host:port (TIME_WAIT leftovers do not count)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def port_holder(port: int) -> str | None:
+    """'pid 123 (redis-server)' for the process listening on port, when Linux's /proc tells."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            return None
+        for line in lines:
+            cols = line.split()
+            if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:  # 0A = LISTEN
+                inodes.add(cols[9])
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    name = (proc / "comm").read_text().strip()
+                    return f"pid {proc.name} ({name})"
+        except OSError:
+            continue
+    return None
+
+
+def check_ports_free(ports: list[int]) -> None:
+    """Raise a WorkshopError naming the first busy node or bus port and who holds it."""
+    for port in ports:
+        for needed in (port, port + 10000):
+            if not port_is_free(needed):
+                holder = port_holder(needed)
+                who = f", held by {holder}" if holder else ""
+                role = "node" if needed == port else f"cluster bus of node {port}"
+                raise WorkshopError(
+                    f"Port {needed} ({role}) is already in use{who}. Stop what holds it, or start "
+                    f"the workshop on other ports: python -m helpers up --base-port {_suggest(ports)}")
+
+
+def _suggest(ports: list[int]) -> int:
+    """A base port with len(ports) free node and bus ports, to put in an error message."""
+    return find_free_base_port(len(ports), start=ports[-1] + 1)
+
+
+def find_free_base_port(count: int, start: int = 20000) -> int:
+    """The first base port from `start` where count node ports and their bus ports are free."""
+    base = start
+    while base + count - 1 + 10000 <= 65535:
+        if all(port_is_free(p) and port_is_free(p + 10000) for p in range(base, base + count)):
+            return base
+        base += count
+    raise WorkshopError("No free ports found for a cluster on 127.0.0.1.")
+
+
+# ---- readiness ---------------------------------------------------------------------------------
+
+def node_client(host: str, port: int, password: str | None = None, timeout: float = 2.0) -> redis.Redis:
+    """A plain client to one node (not the cluster), for administration."""
+    return redis.Redis(host=host, port=port, password=password, socket_timeout=timeout,
+                       socket_connect_timeout=timeout, decode_responses=True)
+
+
+def readiness(clients: dict[tuple[str, int], redis.Redis], spec: ClusterSpec) -> list[str]:
+    """What still keeps the cluster from being ready: one line per problem, empty when ready.
+
+    Ready means every node answers, reports cluster_state:ok and knows every other node,
+    the roles add up to the spec, and every replica's link to its master is up.
+    """
+    problems, masters = [], 0
+    for (host, port), client in clients.items():
+        try:
+            info = client.cluster("INFO")
+            replication = client.info("replication")
+        except redis.AuthenticationError as error:
+            problems.append(f"{host}:{port} refuses our password: {error}")
+            continue
+        except redis.RedisError as error:
+            problems.append(f"{host}:{port} does not answer: {error}")
+            continue
+        info = _parse_info(info)
+        if info.get("cluster_state") != "ok":
+            problems.append(f"{host}:{port} reports cluster_state:{info.get('cluster_state')}")
+        if int(info.get("cluster_known_nodes", 0)) != spec.size:
+            problems.append(f"{host}:{port} knows {info.get('cluster_known_nodes')} of {spec.size} nodes")
+        if replication["role"] == "master":
+            masters += 1
+        elif replication.get("master_link_status") != "up":
+            problems.append(f"{host}:{port} (replica) has its link to its master down")
+    if not problems and masters != spec.masters:
+        problems.append(f"{masters} masters answer, {spec.masters} expected")
+    return problems
+
+
+def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeout: float = 60.0,
+                     poll: float = 0.02) -> None:
+    """Return when the cluster is ready (see `readiness`); raise a WorkshopError after timeout."""
+    clients = {address: node_client(*address, password=spec.password) for address in addresses}
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            problems = readiness(clients, spec)
+            if not problems:
+                return
+            if time.monotonic() > deadline:
+                raise WorkshopError(f"The cluster was not ready after {timeout:.0f} s: "
+                                    + "; ".join(problems[:4]))
+            time.sleep(poll)
+    finally:
+        for client in clients.values():
+            client.close()
+
+
+def _parse_info(text: str | dict) -> dict[str, str]:
+    """CLUSTER INFO's 'key:value' lines as a dict (redis-py may already have parsed it)."""
+    if isinstance(text, dict):
+        return {key: str(value) for key, value in text.items()}
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+def master_slot_ranges(masters: int) -> list[tuple[int, int]]:
+    """Split the 16384 slots into contiguous ranges the way `redis-cli --cluster create` does."""
+    per_node = HASH_SLOTS / masters
+    ranges, first, cursor = [], 0, 0.0
+    for index in range(masters):
+        # int(x + 0.5) is C's lround, which redis-cli uses; Python's round() rounds half to even.
+        last = HASH_SLOTS - 1 if index == masters - 1 else int(cursor + per_node - 1 + 0.5)
+        ranges.append((first, last))
+        cursor += per_node
+        first = last + 1
+    return ranges

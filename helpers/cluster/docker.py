@@ -1,0 +1,112 @@
+"""The docker backend: the repository's docker-compose.yml, driven by the Compose command line.
+
+Compose starts and stops the cluster (`docker compose`, or `docker-compose` where only v1
+exists); the Docker SDK for Python finds and inspects the node containers. Notebook 01
+shows the course's manual steps (`docker ps`, `docker inspect`) on these containers.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from helpers.cluster.base import (Backend, ClusterSpec, ClusterState, WorkshopError,
+                                  check_ports_free, wait_until_ready)
+from helpers.config import REPO_ROOT
+
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+COMPOSE_SHAPE = ClusterSpec(masters=3, replicas=1)
+DEFAULT_PROJECT = "redis-workshop"
+
+
+def compose_command() -> list[str]:
+    """`docker compose` (v2) when the plugin answers, else `docker-compose` (v1), else an error."""
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    raise WorkshopError("Docker Compose is not installed. Install Docker Desktop (it includes "
+                        "Compose) or your system's docker-compose package, or use the local "
+                        "backend: python -m helpers up --backend local")
+
+
+def docker_client():  # -> docker.DockerClient; the SDK is imported only when Docker is used
+    """The Docker SDK's client, or a WorkshopError when no engine answers."""
+    import docker
+    try:
+        client = docker.from_env()
+        client.ping()
+    except Exception as error:  # the SDK raises several unrelated types when no engine runs
+        raise WorkshopError(f"No Docker engine answers ({error.__class__.__name__}). Start Docker "
+                            "(Docker Desktop, or `sudo systemctl start docker`), or use the local "
+                            "backend: python -m helpers up --backend local") from None
+    return client
+
+
+class DockerBackend(Backend):
+    """The cluster of docker-compose.yml (see the module docstring)."""
+
+    name = "docker"
+
+    def start(self, state: ClusterState) -> ClusterState:
+        """`compose up -d` the six nodes and the init service, then wait until the cluster is ready."""
+        spec = state.spec
+        if (spec.masters, spec.replicas) != (COMPOSE_SHAPE.masters, COMPOSE_SHAPE.replicas):
+            raise WorkshopError(
+                f"The docker backend runs docker-compose.yml, which is {COMPOSE_SHAPE.describe()}; "
+                f"you asked for {spec.describe()}. Use the local backend for other shapes: "
+                "python -m helpers up --backend local")
+        if spec.password:
+            raise WorkshopError("The docker backend does not take a password yet; use the local "
+                                "backend for a cluster with authentication.")
+        state.project = state.project or os.environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
+        running = self.running_ports(state)
+        check_ports_free([port for port in spec.ports if port not in running])
+        fresh = not running and not self.has_data(state)
+        self.compose(state, "up", "-d")
+        try:
+            wait_until_ready(state.addresses, spec, timeout=120)
+        except BaseException:
+            if fresh:
+                self.compose(state, "down", "--volumes", "--timeout", "5")
+            raise
+        return state
+
+    def stop(self, state: ClusterState, purge: bool) -> None:
+        """`compose down`: containers and network go; volumes too with purge."""
+        self.compose(state, "down", "--timeout", "10", *(["--volumes"] if purge else []))
+
+    def running_ports(self, state: ClusterState) -> list[int]:
+        return sorted(port for port, container in self.containers(state).items()
+                      if container.status == "running")
+
+    def has_data(self, state: ClusterState) -> bool:
+        volumes = docker_client().volumes.list(
+            filters={"label": f"com.docker.compose.project={state.project}"})
+        return bool(volumes)
+
+    def containers(self, state: ClusterState) -> dict:
+        """Node containers by port (redis-1 serves the first port, redis-6 the last)."""
+        client = docker_client()
+        found = client.containers.list(
+            all=True, filters={"label": f"com.docker.compose.project={state.project}"})
+        by_port = {}
+        for container in found:
+            service = container.labels.get("com.docker.compose.service", "")
+            if service.startswith("redis-"):
+                by_port[state.spec.ports[int(service.split("-")[1]) - 1]] = container
+        return by_port
+
+    def compose(self, state: ClusterState, *arguments: str) -> str:
+        """Run one Compose command on this project with the ports of `state`; return its output."""
+        environment = dict(os.environ, WORKSHOP_NODE_TIMEOUT=str(state.spec.node_timeout))
+        for index, port in enumerate(state.spec.ports, start=1):
+            environment[f"WORKSHOP_PORT_{index}"] = str(port)
+        command = [*compose_command(), "-f", str(COMPOSE_FILE), "-p", state.project, *arguments]
+        result = subprocess.run(command, capture_output=True, text=True, env=environment)
+        if result.returncode != 0:
+            tail = "\n".join(result.stderr.strip().splitlines()[-5:])
+            raise WorkshopError(f"`{' '.join(command[:2])} {' '.join(arguments)}` failed:\n{tail}")
+        return result.stdout

@@ -1,0 +1,87 @@
+"""The external backend: a cluster that runs elsewhere, given by REDIS_CLUSTER_URL.
+
+The workshop never starts or stops it; `up` checks that it answers and is healthy,
+`connect` returns a client. Where students go when they outgrow one machine (notebook 05).
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+from redis.cluster import RedisCluster
+
+from helpers.cluster.base import ClusterSpec, ClusterState, WorkshopError
+from helpers.config import Settings
+
+
+def connect_url(url: str, decode_responses: bool = True, **options: object) -> RedisCluster:
+    """A RedisCluster for `url` (redis:// or rediss://, user and password allowed), or a clear error."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise WorkshopError(f"REDIS_CLUSTER_URL={safe_url(url)!r} is not a Redis URL. Write it as "
+                            "redis://[user:password@]host:port (or rediss:// for TLS).")
+    options.setdefault("socket_connect_timeout", 5)
+    try:
+        client = RedisCluster.from_url(url, decode_responses=decode_responses, **options)
+    except (redis.RedisError, OSError) as error:
+        raise WorkshopError(explain_connection_error(error, safe_url(url))) from None
+    return client
+
+
+def check_url(settings: Settings) -> ClusterState:
+    """`up` for an external cluster: connect, check cluster_state:ok, describe what answers."""
+    if not settings.cluster_url:
+        raise WorkshopError("The external backend needs REDIS_CLUSTER_URL, for example "
+                            "REDIS_CLUSTER_URL=redis://default:secret@redis.example.com:6379")
+    client = connect_url(settings.cluster_url)
+    try:
+        nodes = client.cluster_nodes()
+        info = client.cluster_info(target_nodes=RedisCluster.RANDOM)
+    finally:
+        client.close()
+    if info.get("cluster_state") != "ok":
+        raise WorkshopError(f"The cluster at {safe_url(settings.cluster_url)} answers but reports "
+                            f"cluster_state:{info.get('cluster_state')}: some slots have no "
+                            "working master. Ask its administrator, or check CLUSTER NODES.")
+    masters = sum("master" in node["flags"] for node in nodes.values())
+    replicas = len(nodes) - masters
+    port = urlsplit(settings.cluster_url).port or 6379
+    spec = ClusterSpec(masters=masters, replicas=replicas // max(masters, 1), base_port=port)
+    return ClusterState(backend="external", spec=spec, url=safe_url(settings.cluster_url))
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password replaced by ***, fit to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    netloc = f"{user}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def explain_connection_error(error: BaseException, where: str) -> str:
+    """One paragraph naming the real cause, which redis-py often hides in the exception chain.
+
+    (A node that refuses the connection is reported as 'Cluster mode is not enabled on this
+    node'; the refusal itself is further down the chain.)
+    """
+    chain, seen = [], set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    text = " | ".join(str(item) for item in chain).lower()
+    if any(isinstance(item, redis.AuthenticationError) for item in chain) or any(
+            word in text for word in ("wrongpass", "invalid password", "invalid username-password",
+                                      "noauth", "authentication required", "without any password")):
+        return (f"The cluster at {where} refused the user or password. Check the credentials in "
+                "REDIS_CLUSTER_URL (redis://user:password@host:port); a password with special "
+                "characters must be URL-encoded.")
+    if any(isinstance(item, (redis.TimeoutError, TimeoutError)) for item in chain) or "timed out" in text:
+        return (f"Nothing answered at {where} in time. Check the host and port, and that a "
+                "firewall lets you through.")
+    if any(isinstance(item, (redis.ConnectionError, ConnectionError, OSError)) for item in chain):
+        return (f"Could not connect to {where}: {chain[-1]}. Check the host and port in "
+                "REDIS_CLUSTER_URL and that the cluster is running and reachable from here.")
+    return f"Could not use the cluster at {where}: {chain[0]}"

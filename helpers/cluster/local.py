@@ -1,0 +1,248 @@
+"""The local backend: real `redis-server` processes on 127.0.0.1, data under WORKSHOP_HOME.
+
+Notebook 01 starts its cluster here by default and also replays the course's
+manual way (`redis-cli --cluster create`) with `start_nodes` and `create_with_redis_cli`.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+
+from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, WorkshopError,
+                                  check_ports_free, master_slot_ranges, node_client,
+                                  wait_until_ready)
+
+NODE_CONFIG = """\
+# Written by the workshop's helpers each time this node starts; change settings with
+# `python -m helpers up` options, not here.
+port {port}
+bind 127.0.0.1
+dir {dir}
+logfile redis.log
+daemonize no
+cluster-enabled yes
+cluster-config-file nodes.conf
+cluster-node-timeout {node_timeout}
+# The course's persistence: every write goes to the append-only file.
+appendonly yes
+save ""
+# Replicas sync at once instead of waiting 5 s for more replicas to share one transfer.
+repl-diskless-sync-delay 0
+"""
+AUTH_CONFIG = 'requirepass "{password}"\nmasterauth "{password}"\n'
+
+
+def redis_server_binary() -> str:
+    """Path of `redis-server`, or a WorkshopError that says how to get one (or Docker)."""
+    found = shutil.which("redis-server")
+    if not found:
+        raise WorkshopError(
+            "No redis-server found on this machine. Install it (Debian/Ubuntu: "
+            "sudo apt-get install redis-server; macOS: brew install redis), or run `make lab`, "
+            "which does; or use Docker instead: python -m helpers up --backend docker")
+    return found
+
+
+def node_dir(home: Path, port: int) -> Path:
+    """Where node `port` keeps its config, AOF, nodes.conf and log."""
+    return home / "nodes" / str(port)
+
+
+class LocalBackend(Backend):
+    """Real redis-server processes supervised by pid (see the module docstring)."""
+
+    name = "local"
+
+    def start(self, state: ClusterState) -> ClusterState:
+        """Start missing nodes; build the cluster if no node has a nodes.conf yet; wait for ready."""
+        home, spec = self.settings.home, state.spec
+        with_config = [port for port in spec.ports if (node_dir(home, port) / "nodes.conf").exists()]
+        if with_config and len(with_config) != spec.size:
+            raise WorkshopError(
+                f"Only {len(with_config)} of {spec.size} nodes have cluster data in {home}: the "
+                "cluster cannot be rebuilt from that. Start afresh with: python -m helpers down --purge")
+        fresh = not with_config
+        started = start_nodes(state, home)
+        try:
+            if fresh:
+                build_cluster(spec)
+            wait_until_ready(state.addresses, spec)
+        except BaseException:
+            stop_nodes(state, home, only=started)
+            raise
+        return state
+
+    def stop(self, state: ClusterState, purge: bool) -> None:
+        stop_nodes(state, self.settings.home)
+        if purge:
+            shutil.rmtree(self.settings.home / "nodes", ignore_errors=True)
+
+    def running_ports(self, state: ClusterState) -> list[int]:
+        return [port for port, pid in state.pids.items() if is_node_process(pid, port)]
+
+    def has_data(self, state: ClusterState) -> bool:
+        return any((node_dir(self.settings.home, port) / "nodes.conf").exists()
+                   for port in state.spec.ports)
+
+
+def start_nodes(state: ClusterState, home: Path) -> list[int]:
+    """Spawn a redis-server for each port of `state` that is not running; return their ports.
+
+    The processes run in their own session, so they outlive the Python process that
+    started them (the command line, or a notebook kernel that restarts). Their pids go
+    into state.json at once, so `down` finds them even if this call fails half-way.
+    """
+    binary = redis_server_binary()
+    spec = state.spec
+    missing = [port for port in spec.ports if not is_node_process(state.pids.get(port), port)]
+    check_ports_free(missing)
+    for port in missing:
+        directory = node_dir(home, port)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = NODE_CONFIG.format(port=port, dir=directory, node_timeout=spec.node_timeout)
+        if spec.password:
+            config += AUTH_CONFIG.format(password=spec.password)
+        (directory / "redis.conf").write_text(config)
+        process = subprocess.Popen([binary, str(directory / "redis.conf")], cwd=directory,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        state.pids[port] = process.pid
+    state.save(home)
+    for port in missing:
+        _wait_answering(port, state.pids[port], spec.password, node_dir(home, port) / "redis.log")
+    return missing
+
+
+def _wait_answering(port: int, pid: int, password: str | None, log: Path,
+                    timeout: float = 10.0) -> None:
+    """Wait until the node on `port` answers PING; explain from its log if it died instead."""
+    client = node_client(HOST, port, password=password, timeout=1.0)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                pass
+            if not is_node_process(pid, port) or time.monotonic() > deadline:
+                tail = log.read_text().splitlines()[-3:] if log.exists() else []
+                raise WorkshopError(f"redis-server on port {port} did not start. Its log ({log}) "
+                                    "ends with:\n" + "\n".join(tail))
+            time.sleep(0.005)
+    finally:
+        client.close()
+
+
+def build_cluster(spec: ClusterSpec) -> None:
+    """Make a cluster of fresh nodes directly: what `redis-cli --cluster create` does, without its sleeps.
+
+    Each node gets its own config epoch, each master a contiguous range of slots, one node
+    MEETs all others, and each replica REPLICATEs its master once it has heard of it.
+    """
+    clients = [node_client(HOST, port, password=spec.password) for port in spec.ports]
+    try:
+        masters, replicas = clients[:spec.masters], clients[spec.masters:]
+        for epoch, client in enumerate(clients, start=1):
+            client.execute_command("CLUSTER SET-CONFIG-EPOCH", epoch)
+        for client, (first, last) in zip(masters, master_slot_ranges(spec.masters)):
+            client.execute_command("CLUSTER ADDSLOTSRANGE", first, last)
+        for port in spec.ports[1:]:
+            clients[0].execute_command("CLUSTER MEET", HOST, port)
+        master_ids = [client.execute_command("CLUSTER MYID") for client in masters]
+        for index, replica in enumerate(replicas):
+            master_id = master_ids[index % spec.masters]
+            _wait_knows(replica, master_id)
+            replica.execute_command("CLUSTER REPLICATE", master_id)
+    finally:
+        for client in clients:
+            client.close()
+
+
+def _wait_knows(client: redis.Redis, node_id: str, timeout: float = 10.0) -> None:
+    """Wait until `client`'s node has learnt of node_id through gossip."""
+    deadline = time.monotonic() + timeout
+    while node_id not in client.execute_command("CLUSTER", "NODES"):
+        if time.monotonic() > deadline:
+            raise WorkshopError(f"A node did not hear of master {node_id} within {timeout:.0f} s.")
+        time.sleep(0.005)
+
+
+def create_with_redis_cli(spec: ClusterSpec) -> subprocess.CompletedProcess:
+    """The course's way: `redis-cli --cluster create ... --cluster-replicas R --cluster-yes`."""
+    command = ["redis-cli", "--cluster", "create", *[f"{HOST}:{port}" for port in spec.ports],
+               "--cluster-replicas", str(spec.replicas), "--cluster-yes"]
+    if spec.password:
+        command += ["-a", spec.password, "--no-auth-warning"]
+    return subprocess.run(command, capture_output=True, text=True, check=True)
+
+
+def stop_nodes(state: ClusterState, home: Path, only: list[int] | None = None,
+               timeout: float = 15.0) -> None:
+    """Stop nodes with SIGTERM (Redis flushes its AOF and exits), SIGKILL after `timeout`.
+
+    A pid is signalled only while it is still a redis-server on that port, so a pid the
+    system reused for another program is never touched.
+    """
+    ports = [port for port in (only if only is not None else list(state.pids))
+             if is_node_process(state.pids.get(port), port)]
+    for port in ports:
+        _signal(state.pids[port], signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while ports and time.monotonic() < deadline:
+        ports = [port for port in ports if is_node_process(state.pids[port], port)]
+        time.sleep(0.01)
+    for port in ports:
+        _signal(state.pids[port], signal.SIGKILL)
+    for port in (only if only is not None else list(state.pids)):
+        _wait_gone(state.pids.pop(port, None))
+    state.save(home)
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _wait_gone(pid: int | None, timeout: float = 5.0) -> None:
+    """Reap `pid` if it is our child, or wait until it has left the process table."""
+    if pid is None:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            reaped, _ = os.waitpid(pid, os.WNOHANG)
+            if reaped:
+                return
+        except ChildProcessError:  # not our child: its own parent (init) reaps it
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+        time.sleep(0.01)
+
+
+def is_node_process(pid: int | None, port: int) -> bool:
+    """True when `pid` is alive and is the redis-server of `port` (not a zombie, not a reused pid)."""
+    if not pid:
+        return False
+    if sys.platform.startswith("linux"):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            return False
+    else:
+        result = subprocess.run(["ps", "-p", str(pid), "-o", "command="],
+                                capture_output=True, text=True)
+        command = result.stdout
+    # redis-server names itself "redis-server 127.0.0.1:7000 [cluster]" once started.
+    return "redis-server" in command and (f":{port}" in command or f"/{port}/" in command)
