@@ -61,8 +61,12 @@ def down(purge: bool = False) -> str:
     settings = Settings.from_env()
     with _locked(settings.home):
         state = ClusterState.load(settings.home)
+        if state is None and settings.cluster_url:
+            from helpers.cluster.external import safe_url
+            return (f"Nothing to stop: the cluster at {safe_url(settings.cluster_url)} is external, "
+                    "and the workshop never stops a cluster it did not start.")
         if state is None:
-            return "Nothing to stop: no workshop cluster in " + str(settings.home) + "."
+            return f"Nothing to stop: no workshop cluster in {settings.home}."
         implementation = make_backend(state.backend, settings)
         running = implementation.running_ports(state)
         implementation.stop(state, purge=purge)

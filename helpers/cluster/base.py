@@ -224,13 +224,17 @@ def node_client(host: str, port: int, password: str | None = None, timeout: floa
 def readiness(clients: dict[tuple[str, int], redis.Redis], spec: ClusterSpec) -> list[str]:
     """What still keeps the cluster from being ready: one line per problem, empty when ready.
 
-    Ready means every node answers, reports cluster_state:ok and knows every other node,
-    the roles add up to the spec, and every replica's link to its master is up.
+    Ready means every node answers and reports cluster_state:ok; every node sees the same
+    number of masters and replicas as the spec, none of them failing or still in handshake
+    (the roles spread by gossip, so a node can lag behind the others); and every replica's
+    link to its master is up.
     """
     problems, masters = [], 0
     for (host, port), client in clients.items():
         try:
-            info = client.cluster("INFO")
+            state = _parse_info(client.cluster("INFO")).get("cluster_state")
+            view = [line.split()[2].split(",") for line in
+                    client.execute_command("CLUSTER", "NODES").splitlines() if line.strip()]
             replication = client.info("replication")
         except redis.AuthenticationError as error:
             problems.append(f"{host}:{port} refuses our password: {error}")
@@ -238,11 +242,14 @@ def readiness(clients: dict[tuple[str, int], redis.Redis], spec: ClusterSpec) ->
         except redis.RedisError as error:
             problems.append(f"{host}:{port} does not answer: {error}")
             continue
-        info = _parse_info(info)
-        if info.get("cluster_state") != "ok":
-            problems.append(f"{host}:{port} reports cluster_state:{info.get('cluster_state')}")
-        if int(info.get("cluster_known_nodes", 0)) != spec.size:
-            problems.append(f"{host}:{port} knows {info.get('cluster_known_nodes')} of {spec.size} nodes")
+        if state != "ok":
+            problems.append(f"{host}:{port} reports cluster_state:{state}")
+        seen_masters = sum("master" in flags for flags in view)
+        seen_replicas = sum("slave" in flags for flags in view)
+        unsettled = sum(bool({"fail", "fail?", "handshake", "noaddr"} & set(flags)) for flags in view)
+        if (seen_masters, seen_replicas, unsettled) != (spec.masters, spec.masters * spec.replicas, 0):
+            problems.append(f"{host}:{port} sees {seen_masters} masters and {seen_replicas} "
+                            f"replicas ({unsettled} failing or joining)")
         if replication["role"] == "master":
             masters += 1
         elif replication.get("master_link_status") != "up":

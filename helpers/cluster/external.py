@@ -23,7 +23,8 @@ def connect_url(url: str, decode_responses: bool = True, **options: object) -> R
     options.setdefault("socket_connect_timeout", 5)
     try:
         client = RedisCluster.from_url(url, decode_responses=decode_responses, **options)
-    except (redis.RedisError, OSError) as error:
+    except (redis.RedisError, redis.RedisClusterException, OSError) as error:
+        # RedisClusterException is not a RedisError: both are caught
         raise WorkshopError(explain_connection_error(error, safe_url(url))) from None
     return client
 

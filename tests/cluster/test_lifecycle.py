@@ -1,0 +1,188 @@
+"""The local backend against real redis-server processes: start, reuse, restart, stop, purge."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+
+import helpers
+from helpers.cluster.base import ClusterState, port_is_free
+from helpers.cluster.local import is_node_process
+from helpers.config import Settings
+from tests.conftest import REPO, cli
+
+
+def live_pids(env: dict[str, str]) -> list[int]:
+    """Pids in state.json that are still redis-server processes."""
+    state = ClusterState.load(Settings.from_env().home)
+    return [pid for port, pid in state.pids.items() if is_node_process(pid, port)] if state else []
+
+
+def assert_nothing_left(ports: list[int]) -> None:
+    """No redis-server of ours runs and every node and bus port is free again."""
+    for port in ports:
+        assert port_is_free(port) and port_is_free(port + 10000), f"port {port} still in use"
+
+
+def test_up_gives_a_ready_cluster_and_down_leaves_no_process(workshop, redis_server) -> None:
+    result = cli("up", env=workshop)
+    assert result.returncode == 0, result.stderr
+    assert "Ready: local cluster: 3 masters × 1 replica" in result.stdout
+
+    report = json.loads(cli("status", "--json", env=workshop).stdout)
+    assert report["ready"] and report["backend"] == "local"
+    assert sorted(node["role"] for node in report["nodes"]) == ["master"] * 3 + ["slave"] * 3
+    rc = helpers.connect()
+    for i in range(300):
+        rc.set(f"key:{i}", i)
+    masters = [node for node in rc.get_nodes() if node.server_type == "primary"]
+    assert len(masters) == 3 and all(rc.dbsize(target_nodes=node) > 0 for node in masters)
+    rc.close()
+
+    pids = live_pids(workshop)
+    assert len(pids) == 6
+    result = cli("down", env=workshop)
+    assert result.returncode == 0 and "Stopped the local cluster" in result.stdout
+    assert not any(is_node_process(pid, port) for pid, port in
+                   zip(pids, range(int(workshop["WORKSHOP_BASE_PORT"]), 10**6)))
+    assert_nothing_left(ClusterState.load(Settings.from_env().home).spec.ports)
+
+
+def test_up_reuses_the_running_cluster_from_another_process(workshop, redis_server) -> None:
+    assert cli("up", env=workshop).returncode == 0
+    before = live_pids(workshop)
+    state = helpers.up()  # this process, not the one that started it
+    assert sorted(live_pids(workshop)) == sorted(before)
+    assert repr(state).startswith("local cluster: 3 masters × 1 replica")
+    again = cli("up", env=workshop)
+    assert again.returncode == 0 and sorted(live_pids(workshop)) == sorted(before)
+
+
+def test_two_concurrent_ups_make_one_cluster(workshop, redis_server) -> None:
+    command = [sys.executable, "-m", "helpers", "up"]
+    runs = [subprocess.Popen(command, cwd=REPO, env=workshop, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    assert [run.wait(timeout=120) for run in runs] == [0, 0], [run.stderr.read() for run in runs]
+    assert len(live_pids(workshop)) == 6
+
+
+def test_down_then_up_brings_back_the_same_cluster_with_its_data(workshop, redis_server) -> None:
+    helpers.up()
+    rc = helpers.connect()
+    ids_before = {node["node_id"] for node in rc.cluster_nodes().values()}
+    rc.mset_nonatomic({f"fruit:{i}": f"apple-{i}" for i in range(500)})
+    rc.close()
+    helpers.down()
+    assert not live_pids(workshop)
+    helpers.up()
+    rc = helpers.connect()
+    assert {node["node_id"] for node in rc.cluster_nodes().values()} == ids_before
+    assert rc.mget_nonatomic([f"fruit:{i}" for i in range(500)]) == [f"apple-{i}" for i in range(500)]
+    rc.close()
+
+
+def test_down_purge_removes_the_data(workshop, redis_server) -> None:
+    helpers.up()
+    rc = helpers.connect()
+    rc.set("kept", "no")
+    rc.close()
+    assert "removed its data" in helpers.down(purge=True)
+    home = Settings.from_env().home
+    assert not (home / "state.json").exists() and not (home / "nodes").exists()
+    helpers.up()
+    rc = helpers.connect()
+    assert rc.get("kept") is None
+    rc.close()
+
+
+def test_up_restarts_a_node_that_died(workshop, redis_server) -> None:
+    helpers.up(node_timeout=1000)
+    state = ClusterState.load(Settings.from_env().home)
+    replica_port = state.spec.ports[-1]
+    os.kill(state.pids[replica_port], signal.SIGKILL)
+    os.waitpid(state.pids[replica_port], 0)  # started by this process: reap it
+    assert not is_node_process(state.pids[replica_port], replica_port)
+    helpers.up()
+    state = ClusterState.load(Settings.from_env().home)
+    assert is_node_process(state.pids[replica_port], replica_port)
+    assert helpers.status()["ready"]
+
+
+@pytest.mark.parametrize("masters, replicas", [(3, 0), (4, 1), (3, 2)])
+def test_any_number_of_masters_and_replicas(workshop, redis_server, masters, replicas) -> None:
+    helpers.up(masters=masters, replicas=replicas)
+    rc = helpers.connect()
+    slots = rc.cluster_slots(target_nodes=rc.get_random_node())
+    assert sum(last - first + 1 for first, last in slots) == 16384
+    assert len(slots) == masters
+    nodes = rc.cluster_nodes().values()
+    master_ids = [node["node_id"] for node in nodes if "master" in node["flags"]]
+    assert len(master_ids) == masters
+    # (CLUSTER SLOTS lists a replica only once its replication offset is above 0: use NODES)
+    for master_id in master_ids:
+        assert sum(node["master_id"] == master_id for node in nodes) == replicas
+    rc.close()
+
+
+def test_nothing_to_stop_is_calm(workshop) -> None:
+    result = cli("down", env=workshop)
+    assert result.returncode == 0 and "Nothing to stop" in result.stdout and not result.stderr
+
+
+def test_a_port_in_use_is_named_and_nothing_is_left_half_started(workshop, redis_server) -> None:
+    base = int(workshop["WORKSHOP_BASE_PORT"])
+    blocker = subprocess.Popen([redis_server, "--port", str(base + 4), "--save", "",
+                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(port=base + 4)
+        for _ in range(200):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.01)
+        result = cli("up", env=workshop)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert f"Port {base + 4} (node) is already in use, held by pid {blocker.pid} (redis-server)" \
+            in result.stderr
+        assert "--base-port" in result.stderr
+        assert not live_pids(workshop)
+        assert_nothing_left([port for port in range(base, base + 6) if port != base + 4])
+    finally:
+        blocker.terminate()
+        blocker.wait(timeout=10)
+
+
+def test_another_shape_while_one_runs_is_refused(workshop, redis_server) -> None:
+    helpers.up()
+    result = cli("up", "--masters", "4", env=workshop)
+    assert result.returncode == 1
+    assert "already set up" in result.stderr and "masters=4" in result.stderr
+    assert len(live_pids(workshop)) == 6
+
+
+def test_no_redis_server_and_no_docker_says_how_to_get_either(workshop, tmp_path) -> None:
+    lonely = dict(workshop, PATH=str(tmp_path / "empty-bin"))  # a PATH where neither exists
+    result = subprocess.run([sys.executable, "-m", "helpers", "up"], cwd=REPO, env=lonely,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "Neither redis-server nor a running Docker engine" in result.stderr
+    assert "apt-get install redis-server" in result.stderr and "--backend docker" in result.stderr
+
+
+def test_connect_without_a_cluster_says_how_to_start_one(workshop) -> None:
+    with pytest.raises(helpers.WorkshopError, match="python -m helpers up"):
+        helpers.connect()
+
+
+def test_the_cluster_keeps_running_after_the_starting_process_exits(workshop, redis_server) -> None:
+    assert cli("up", env=workshop).returncode == 0  # that process has exited now
+    rc = helpers.connect()
+    assert rc.ping()
+    rc.close()
