@@ -60,6 +60,7 @@ def down(purge: bool = False) -> str:
     """
     settings = Settings.from_env()
     with _locked(settings.home):
+        _stop_leftover_empty_nodes(settings.home)
         state = ClusterState.load(settings.home)
         if state is None and settings.cluster_url:
             from helpers.cluster.external import safe_url
@@ -78,6 +79,14 @@ def down(purge: bool = False) -> str:
         if not running:
             return f"Nothing to stop: the {where} was not running. Its data is kept; `up` brings it back."
         return f"Stopped the {where}. Its data is kept: `up` brings it back, `down --purge` removes it."
+
+
+def _stop_leftover_empty_nodes(home: Path) -> None:
+    """Stop the empty nodes of notebook 01 if a student left the notebook before its clean-up."""
+    leftover = ClusterState.load(home / "empty-nodes")
+    if leftover is not None:
+        from helpers.cluster.local import stop_empty_nodes
+        stop_empty_nodes(leftover)
 
 
 def status() -> dict:

@@ -16,8 +16,9 @@ from pathlib import Path
 import redis
 
 from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, WorkshopError,
-                                  check_ports_free, master_slot_ranges, node_client,
-                                  wait_until_ready)
+                                  check_ports_free, find_free_base_port, master_slot_ranges,
+                                  node_client, wait_until_ready)
+from helpers.config import Settings
 
 NODE_CONFIG = """\
 # Written by the workshop's helpers each time this node starts; change settings with
@@ -187,6 +188,27 @@ def create_with_redis_cli(spec: ClusterSpec) -> subprocess.CompletedProcess:
     if spec.password:
         command += ["-a", spec.password, "--no-auth-warning"]
     return subprocess.run(command, capture_output=True, text=True, check=True)
+
+
+def start_empty_nodes(masters: int = 3, replicas: int = 0) -> ClusterState:
+    """Start empty cluster-enabled nodes on free ports beside the workshop's cluster (notebook 01).
+
+    They are what the course's `docker-compose up` gives: nodes that do not form a cluster
+    yet. Their data goes to WORKSHOP_HOME/empty-nodes; `stop_empty_nodes` removes it.
+    """
+    settings = Settings.from_env()
+    size = masters * (1 + replicas)
+    spec = ClusterSpec(masters, replicas, find_free_base_port(size, start=settings.base_port + 100))
+    state = ClusterState(backend="local", spec=spec.check())
+    start_nodes(state, settings.home / "empty-nodes")
+    return state
+
+
+def stop_empty_nodes(state: ClusterState) -> None:
+    """Stop what `start_empty_nodes` started and remove its data (notebook 01)."""
+    home = Settings.from_env().home / "empty-nodes"
+    stop_nodes(state, home)
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def stop_nodes(state: ClusterState, home: Path, only: list[int] | None = None,

@@ -1,0 +1,116 @@
+"""Slots and nodes as pandas tables: CLUSTER INFO, CLUSTER NODES, the slot map, the doctor.
+
+Notebook 01 reads its cluster with these; notebook 02 maps keys to slots and nodes.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import redis
+from redis.cluster import RedisCluster
+
+
+def cluster_info(rc: RedisCluster) -> pd.DataFrame:
+    """CLUSTER INFO of one node as a two-column table (notebook 01)."""
+    info = rc.cluster_info(target_nodes=RedisCluster.PRIMARIES)
+    info = next(iter(info.values())) if all(isinstance(v, dict) for v in info.values()) else info
+    return pd.DataFrame({"field": list(info), "value": [str(v) for v in info.values()]})
+
+
+def cluster_nodes(rc: RedisCluster) -> pd.DataFrame:
+    """CLUSTER NODES as a table: one row per node, masters first, each with its slot ranges (notebook 01).
+
+    Columns: address, role, id (first 8 characters), master (its address, for a replica),
+    slots (ranges as CLUSTER NODES prints them), slot_count, link, flags.
+    """
+    nodes = rc.cluster_nodes()
+    by_id = {node["node_id"]: address for address, node in nodes.items()}
+    rows = []
+    for address, node in nodes.items():
+        flags = set(node["flags"].split(","))
+        ranges = [_range(slot) for slot in node["slots"]]
+        rows.append({
+            "address": address,
+            "role": "master" if "master" in flags else "replica",
+            "id": node["node_id"][:8],
+            "master": by_id.get(node["master_id"], "") if node["master_id"] != "-" else "",
+            "slots": " ".join(f"{first}-{last}" if first != last else f"{first}"
+                              for first, last in ranges),
+            "slot_count": sum(last - first + 1 for first, last in ranges),
+            "link": "connected" if node["connected"] else "disconnected",
+            "flags": ",".join(sorted(flags - {"myself"})),
+        })
+    table = pd.DataFrame(rows)
+    table["port"] = table["address"].str.rsplit(":", n=1).str[1].astype(int)
+    table = table.sort_values(["role", "port"]).drop(columns="port").reset_index(drop=True)
+    return table
+
+
+def _range(slot: list | tuple | str) -> tuple[int, int]:
+    """redis-py gives slot ranges as [first, last] pairs (or 'first-last' strings)."""
+    if isinstance(slot, str):
+        first, _, last = slot.partition("-")
+        return int(first), int(last or first)
+    return int(slot[0]), int(slot[-1])
+
+
+def slot_map(rc: RedisCluster) -> pd.DataFrame:
+    """One row per contiguous slot range: first, last, count, master, replicas (notebook 01)."""
+    rows = []
+    for (first, last), owners in sorted(rc.cluster_slots(target_nodes=rc.get_random_node()).items()):
+        rows.append({"first": first, "last": last, "count": last - first + 1,
+                     "master": "{}:{}".format(*owners["primary"][:2])})
+    table = pd.DataFrame(rows)
+    replicas = cluster_nodes(rc).query("role == 'replica'").groupby("master")["address"].agg(", ".join)
+    table["replicas"] = table["master"].map(replicas).fillna("")
+    return table
+
+
+def doctor(rc: RedisCluster) -> pd.DataFrame:
+    """Check that every address the cluster announces is reachable from here, and say what to fix.
+
+    A cluster answers "MOVED <slot> <address>" with the addresses its nodes announce; a
+    client can only follow the redirect if it can reach that address. Every node's own view
+    is read, so a node that announces a wrong address is caught at once (notebook 01).
+    """
+    announced: dict[str, set[str]] = {}
+    for node in rc.get_nodes():
+        view = rc.execute_command("CLUSTER NODES", target_nodes=node)  # as that node sees it
+        for address, entry in view.items():
+            if "noaddr" not in entry["flags"]:
+                announced.setdefault(address, set()).add(node.name)
+    password = rc.get_connection_kwargs().get("password")
+    rows = []
+    for address in sorted(announced, key=lambda a: (a.rsplit(":", 1)[0], int(a.rsplit(":", 1)[1]))):
+        host, port = address.rsplit(":", 1)
+        verdict, fix = _check_address(host, int(port), password)
+        rows.append({"address": address, "reachable": verdict == "ok",
+                     "answer": verdict, "what to do": fix})
+    return pd.DataFrame(rows)
+
+
+def _check_address(host: str, port: int, password: str | None) -> tuple[str, str]:
+    """('ok', '') or (what happened, what to fix) for one announced address."""
+    client = redis.Redis(host=host, port=port, password=password, socket_timeout=2,
+                         socket_connect_timeout=2)
+    try:
+        client.ping()
+        return "ok", ""
+    except redis.AuthenticationError:
+        return "wrong password", "Pass the cluster's password to helpers.connect (or in REDIS_CLUSTER_URL)."
+    except redis.TimeoutError:
+        return "no answer (timeout)", (
+            "Nothing answers at this address from here: it is probably a container or private "
+            "IP. Run the nodes in one network namespace with their ports published on "
+            "127.0.0.1 (see docker-compose.yml), or set cluster-announce-ip/-port on each "
+            "node to an address this machine can reach.")
+    except redis.ConnectionError as error:
+        if "protected mode" in str(error).lower() or "DENIED" in str(error):
+            return "refused by protected mode", (
+                "The node only accepts loopback clients. Give it a password (requirepass), or "
+                "run it with protected-mode no behind ports published on 127.0.0.1 only.")
+        return "connection refused", (
+            f"Nothing listens on port {port} of {host}: the node announces a port it is not "
+            "reachable on. Make the published port equal the port the node listens on, or set "
+            "cluster-announce-port to the published one.")
+    finally:
+        client.close()

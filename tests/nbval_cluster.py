@@ -1,0 +1,35 @@
+"""pytest plugin (loaded by pytest.ini): the notebooks run on their own cluster, never the user's.
+
+Before any notebook kernel starts, WORKSHOP_HOME points to a temporary folder and
+WORKSHOP_BASE_PORT to free ports; the kernels inherit both. Afterwards that cluster is
+stopped and its folder removed.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+_home: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _home
+    if not config.getoption("nbval", default=False):
+        return
+    from helpers.cluster.base import find_free_base_port
+    _home = tempfile.mkdtemp(prefix="workshop-notebooks-")
+    os.environ["WORKSHOP_HOME"] = _home
+    os.environ["WORKSHOP_BASE_PORT"] = str(find_free_base_port(6, start=7000))
+    os.environ.pop("REDIS_CLUSTER_URL", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _home is None:
+        return
+    from helpers import down
+    os.environ["WORKSHOP_HOME"] = _home
+    down(purge=True)
+    shutil.rmtree(_home, ignore_errors=True)
