@@ -1,0 +1,57 @@
+# The Redis Cluster Workshop. Two commands: `make lab` (start learning) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# Notebook kernels run `python` from PATH: make it the venv's.
+export PATH := $(BIN):$(PATH)
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: lab setup setup-dev redis up status down test test-unit test-cluster test-docker test-notebooks bench
+
+lab: setup redis  ## set everything up, start the cluster, open JupyterLab on the notebooks
+	$(BIN)/python -m helpers up
+	$(BIN)/jupyter lab notebooks/
+
+setup: $(VENV)/.runtime  ## the virtual environment with the runtime dependencies
+setup-dev: $(VENV)/.dev  ## ... plus what the tests need
+
+$(VENV)/.runtime: requirements.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+redis:  ## install redis-server when missing (apt-get, sudo apt-get or brew); else point to Docker
+	@command -v redis-server >/dev/null && exit 0; \
+	if command -v apt-get >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y redis-server redis-tools || { $$SUDO apt-get update && $$SUDO apt-get install -y redis-server redis-tools; }; \
+	elif command -v brew >/dev/null; then brew install redis; \
+	else echo "Could not install redis-server on this machine. Use Docker instead: start Docker, then run"; \
+	  echo "  $(BIN)/python -m helpers up --backend docker"; fi
+
+up: setup redis  ## start the cluster (or find the running one)
+	$(BIN)/python -m helpers up
+status: setup
+	$(BIN)/python -m helpers status
+down: setup  ## stop the cluster, keep its data
+	$(BIN)/python -m helpers down
+
+test: setup-dev redis  ## every layer: unit, cluster, docker, notebooks
+	$(PYTEST) --nbval tests notebooks
+test-unit: setup-dev
+	$(PYTEST) tests/unit
+test-cluster: setup-dev redis
+	$(PYTEST) tests/cluster
+test-docker: setup-dev
+	$(PYTEST) tests/docker
+test-notebooks: setup-dev redis
+	$(PYTEST) --nbval notebooks
+
+bench: setup-dev redis  ## timing goals, as ratios against the reference tools
+	$(BIN)/python bench/cluster_startup.py

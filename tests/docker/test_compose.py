@@ -1,0 +1,115 @@
+"""The repository's docker-compose.yml on a real Docker engine.
+
+With no registry reachable, the image is built from this machine's own redis-server
+(docker/build-local-image.sh) unless REDIS_IMAGE names one already.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+import redis
+
+import helpers
+from helpers.cluster.base import ClusterState
+from helpers.cluster.docker import DockerBackend, compose_command, docker_client
+from helpers.config import Settings
+from tests.conftest import REPO, require
+
+
+@pytest.fixture
+def docker_workshop(workshop, monkeypatch):
+    """A docker-backend cluster in its own Compose project, on free ports; removed afterwards."""
+    require(shutil.which("docker") is not None, "the docker client is not installed")
+    require(helpers.cluster.docker_engine_answers(), "no Docker engine answers")
+    require(shutil.which("docker-compose") is not None or subprocess.run(
+        ["docker", "compose", "version"], capture_output=True).returncode == 0,
+        "Docker Compose is not installed")
+    if not os.environ.get("REDIS_IMAGE"):
+        built = subprocess.run([str(REPO / "docker" / "build-local-image.sh")], capture_output=True,
+                               text=True, check=True)
+        monkeypatch.setenv("REDIS_IMAGE", built.stdout.strip())
+    project = f"workshop-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("COMPOSE_PROJECT_NAME", project)
+    state = helpers.up(backend="docker", node_timeout=2000)
+    yield state
+    helpers.down(purge=True)
+    leftovers = docker_client().containers.list(
+        all=True, filters={"label": f"com.docker.compose.project={project}"})
+    assert not leftovers, f"containers left behind: {[c.name for c in leftovers]}"
+
+
+def test_every_client_follows_redirects_without_remapping(docker_workshop) -> None:
+    ports = docker_workshop.spec.ports
+    rc = helpers.connect()
+    rc.mset_nonatomic({f"host-py:{i}": str(i) for i in range(1000)})
+    assert rc.mget_nonatomic([f"host-py:{i}" for i in range(1000)]) == [str(i) for i in range(1000)]
+    masters = [node for node in rc.get_nodes() if node.server_type == "primary"]
+    assert len(masters) == 3 and all(rc.dbsize(target_nodes=node) > 200 for node in masters)
+
+    # The host's redis-cli -c, pointed at the first node, reaches keys on every master.
+    for i in (0, 1, 2, 500, 999):
+        got = subprocess.run(["redis-cli", "-c", "-p", str(ports[0]), "GET", f"host-py:{i}"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        assert got == str(i)
+    # redis-cli -c inside a container, as the course runs it.
+    backend = DockerBackend(Settings.from_env())
+    inside = [*compose_command(), "-f", str(REPO / "docker-compose.yml"), "-p",
+              docker_workshop.project, "exec", "-T", "redis-2", "redis-cli", "-c", "-p", str(ports[1])]
+    environment = dict(os.environ, **{f"WORKSHOP_PORT_{n}": str(p) for n, p in enumerate(ports, 1)})
+    for i in (3, 4, 5):
+        done = subprocess.run([*inside, "SET", f"inside:{i}", f"v{i}"], capture_output=True,
+                              text=True, env=environment, check=True)
+        assert done.stdout.strip() == "OK"
+        assert rc.get(f"inside:{i}") == f"v{i}"
+    assert len(backend.running_ports(docker_workshop)) == 6
+    rc.close()
+
+
+def test_a_killed_master_container_is_replaced_by_its_replica(docker_workshop) -> None:
+    backend = DockerBackend(Settings.from_env())
+    rc = helpers.connect()
+    rc.set("survivor", "yes")
+    owner = rc.get_node_from_key("survivor")
+    backend.containers(docker_workshop)[owner.port].kill()
+    deadline = time.monotonic() + 60
+    promoted = None
+    while time.monotonic() < deadline and promoted is None:
+        time.sleep(0.5)
+        for port in docker_workshop.spec.ports:
+            if port == owner.port:
+                continue
+            try:
+                node = redis.Redis(port=port, decode_responses=True, socket_timeout=1)
+                info = node.info("replication")
+                if info["role"] == "master" and node.cluster("COUNTKEYSINSLOT",
+                                                             rc.keyslot("survivor")) == 1:
+                    promoted = port
+            except redis.RedisError:
+                pass
+    assert promoted is not None, "no replica took over the killed master's slots"
+    assert redis.Redis(port=promoted, decode_responses=True).get("survivor") == "yes"
+    rc.close()
+
+
+def test_down_keeps_volumes_and_up_brings_the_data_back(docker_workshop) -> None:
+    rc = helpers.connect()
+    rc.set("persisted", "aof")
+    rc.close()
+    helpers.down()
+    assert not DockerBackend(Settings.from_env()).running_ports(
+        ClusterState.load(Settings.from_env().home))
+    helpers.up()
+    rc = helpers.connect()
+    assert rc.get("persisted") == "aof"
+    rc.close()
+
+
+def test_other_shapes_are_refused_on_docker(workshop, monkeypatch) -> None:
+    require(helpers.cluster.docker_engine_answers(), "no Docker engine answers")
+    with pytest.raises(helpers.WorkshopError, match="Use the local backend for other shapes"):
+        helpers.up(backend="docker", masters=4)
