@@ -11,8 +11,7 @@ from redis.cluster import RedisCluster
 
 def cluster_info(rc: RedisCluster) -> pd.DataFrame:
     """CLUSTER INFO of one node as a two-column table (notebook 01)."""
-    info = rc.cluster_info(target_nodes=RedisCluster.PRIMARIES)
-    info = next(iter(info.values())) if all(isinstance(v, dict) for v in info.values()) else info
+    info = rc.cluster_info(target_nodes=rc.get_default_node())
     return pd.DataFrame({"field": list(info), "value": [str(v) for v in info.values()]})
 
 

@@ -11,7 +11,7 @@ import os
 import socket
 import time
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import redis
@@ -116,10 +116,6 @@ class ClusterState:
                    pids={int(port): pid for port, pid in raw.get("pids", {}).items()},
                    project=raw.get("project"), url=raw.get("url"))
 
-    def with_spec(self, **changes: object) -> "ClusterState":
-        """A copy with some spec fields changed."""
-        return replace(self, spec=replace(self.spec, **changes))
-
 
 class Backend(ABC):
     """Starts, finds and stops the nodes of one cluster."""
@@ -140,10 +136,6 @@ class Backend(ABC):
     @abstractmethod
     def running_ports(self, state: ClusterState) -> list[int]:
         """Ports of the nodes that are running now."""
-
-    def has_data(self, state: ClusterState) -> bool:
-        """True when stopped nodes left data that `start` would bring back."""
-        return False
 
 
 # ---- ports -------------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ class DockerBackend(Backend):
                       if container.status == "running")
 
     def has_data(self, state: ClusterState) -> bool:
+        """True when this project's volumes exist: `compose up` would bring their data back."""
         volumes = docker_client().volumes.list(
             filters={"label": f"com.docker.compose.project={state.project}"})
         return bool(volumes)

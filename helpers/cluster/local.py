@@ -88,10 +88,6 @@ class LocalBackend(Backend):
     def running_ports(self, state: ClusterState) -> list[int]:
         return [port for port, pid in state.pids.items() if is_node_process(pid, port)]
 
-    def has_data(self, state: ClusterState) -> bool:
-        return any((node_dir(self.settings.home, port) / "nodes.conf").exists()
-                   for port in state.spec.ports)
-
 
 def start_nodes(state: ClusterState, home: Path) -> list[int]:
     """Spawn a redis-server for each port of `state` that is not running; return their ports.
