@@ -12,11 +12,14 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from redis.cluster import ClusterNode, RedisCluster
+from typing import TYPE_CHECKING
 
-from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, WorkshopError,
-                                  node_client, readiness)
+from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, NodeProbe,
+                                  WorkshopError, readiness)
 from helpers.config import BACKENDS, Settings
+
+if TYPE_CHECKING:  # redis-py is imported only where a client is made: `up` must start fast
+    from redis.cluster import RedisCluster
 
 
 def up(backend: str | None = None, masters: int | None = None, replicas: int | None = None,
@@ -98,8 +101,8 @@ def status() -> dict:
                 "message": "No workshop cluster. Start one: python -m helpers up"}
     implementation = make_backend(state.backend, settings)
     running = set(implementation.running_ports(state))
-    clients = {(HOST, port): node_client(HOST, port, state.spec.password, timeout=1.0)
-               for port in sorted(running)}
+    probes = {(HOST, port): NodeProbe(HOST, port, state.spec.password, timeout=1.0)
+              for port in sorted(running)}
     nodes = []
     for port in state.spec.ports:
         node = {"address": f"{HOST}:{port}", "running": port in running, "role": None}
@@ -107,11 +110,12 @@ def status() -> dict:
             node["pid"] = state.pids.get(port)
         if port in running:
             with contextlib.suppress(Exception):
-                node["role"] = clients[(HOST, port)].info("replication")["role"]
+                replication = probes[(HOST, port)].ask(("INFO", "replication"))[0]
+                node["role"] = replication.split("role:", 1)[1].split()[0]
         nodes.append(node)
-    problems = readiness(clients, state.spec) if running else ["no node is running"]
-    for client in clients.values():
-        client.close()
+    problems = readiness(probes, state.spec) if running else ["no node is running"]
+    for probe in probes.values():
+        probe.close()
     return {"running": bool(running), "ready": not problems and len(running) == state.spec.size,
             "backend": state.backend, "home": str(settings.home), "masters": state.spec.masters,
             "replicas": state.spec.replicas, "base_port": state.spec.base_port,
@@ -119,7 +123,7 @@ def status() -> dict:
             "problems": problems, "nodes": nodes}
 
 
-def connect(decode_responses: bool = True, **options: object) -> RedisCluster:
+def connect(decode_responses: bool = True, **options: object) -> "RedisCluster":
     """A `RedisCluster` client for whichever cluster runs (local, docker, or REDIS_CLUSTER_URL).
 
     Used by every notebook right after `up()`.
@@ -133,6 +137,7 @@ def connect(decode_responses: bool = True, **options: object) -> RedisCluster:
     if not running:
         raise WorkshopError("No workshop cluster is running. Start one with `python -m helpers up` "
                             "or run the notebook's first cell (helpers.up()).")
+    from redis.cluster import ClusterNode, RedisCluster
     nodes = [ClusterNode(HOST, port) for port in running]
     return RedisCluster(startup_nodes=nodes, password=state.spec.password,
                         decode_responses=decode_responses, **options)
@@ -181,13 +186,13 @@ def _is_ready(implementation: Backend, state: ClusterState) -> bool:
     """The quick check behind an idempotent `up`: every node runs and the cluster is ready."""
     if len(implementation.running_ports(state)) != state.spec.size:
         return False
-    clients = {address: node_client(*address, state.spec.password, timeout=1.0)
-               for address in state.addresses}
+    probes = {address: NodeProbe(*address, state.spec.password, timeout=1.0)
+              for address in state.addresses}
     try:
-        return not readiness(clients, state.spec)
+        return not readiness(probes, state.spec)
     finally:
-        for client in clients.values():
-            client.close()
+        for probe in probes.values():
+            probe.close()
 
 
 def _refuse_other_shape(state: ClusterState, backend: str | None, asked: dict,

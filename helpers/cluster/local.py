@@ -12,13 +12,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import redis
-
-from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, WorkshopError,
-                                  check_ports_free, find_free_base_port, master_slot_ranges,
-                                  node_client, wait_until_ready)
+from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, NodeProbe, ProbeError,
+                                  WorkshopError, check_ports_free, find_free_base_port,
+                                  master_slot_ranges, node_client, wait_until_ready)
 from helpers.config import Settings
+
+if TYPE_CHECKING:
+    import redis
 
 NODE_CONFIG = """\
 # Written by the workshop's helpers each time this node starts; change settings with
@@ -120,14 +122,14 @@ def start_nodes(state: ClusterState, home: Path) -> list[int]:
 def _wait_answering(port: int, pid: int, password: str | None, log: Path,
                     timeout: float = 10.0) -> None:
     """Wait until the node on `port` answers PING; explain from its log if it died instead."""
-    client = node_client(HOST, port, password=password, timeout=1.0)
+    probe = NodeProbe(HOST, port, password=password, timeout=1.0)
     deadline = time.monotonic() + timeout
     try:
         while True:
             try:
-                client.ping()
+                probe.ask(("PING",))
                 return
-            except redis.ConnectionError:
+            except (OSError, ProbeError):  # not listening yet, or still loading its AOF
                 pass
             if not is_node_process(pid, port) or time.monotonic() > deadline:
                 tail = log.read_text().splitlines()[-3:] if log.exists() else []
@@ -135,7 +137,7 @@ def _wait_answering(port: int, pid: int, password: str | None, log: Path,
                                     "ends with:\n" + "\n".join(tail))
             time.sleep(0.005)
     finally:
-        client.close()
+        probe.close()
 
 
 def build_cluster(spec: ClusterSpec) -> None:
@@ -168,7 +170,7 @@ def build_cluster(spec: ClusterSpec) -> None:
             client.close()
 
 
-def _wait_knows(client: redis.Redis, node_id: str, timeout: float = 10.0) -> None:
+def _wait_knows(client: "redis.Redis", node_id: str, timeout: float = 10.0) -> None:
     """Wait until `client`'s node has learnt of node_id through gossip."""
     deadline = time.monotonic() + timeout
     while node_id not in client.execute_command("CLUSTER", "NODES"):

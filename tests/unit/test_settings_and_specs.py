@@ -112,3 +112,18 @@ def test_cli_prints_one_paragraph_and_exits_1_on_bad_input(argv, words, capsys, 
     err = capsys.readouterr().err
     assert err.startswith("error: ") and words in err and "Traceback" not in err
     assert not (tmp_path / "state.json").exists()
+
+
+def test_a_busy_port_near_the_top_still_gets_its_own_message() -> None:
+    # A base port near 55535 leaves no room above it; the suggestion must look lower.
+    with socket.socket() as sock:
+        for port in range(55000, 55500):
+            try:
+                sock.bind(("127.0.0.1", port))
+                break
+            except OSError:
+                continue
+        sock.listen()
+        with pytest.raises(WorkshopError, match=rf"Port {port} \(node\) is already in use.*"
+                                                r"--base-port \d+$"):
+            check_ports_free([port])
