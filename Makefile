@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: lab setup setup-dev redis up status down test test-unit test-cluster test-docker test-notebooks bench
+.PHONY: lab setup setup-dev redis up status down test test-unit test-cluster test-docker test-notebooks test-browser bench
 
 lab: setup redis  ## set everything up, start the cluster, open JupyterLab on the notebooks
 	$(BIN)/python -m helpers up
@@ -42,7 +42,7 @@ status: setup
 down: setup  ## stop the cluster, keep its data
 	$(BIN)/python -m helpers down
 
-test: setup-dev redis  ## every layer: unit, cluster, docker, notebooks
+test: setup-dev redis  ## every layer: unit, cluster, docker, notebooks, browser
 	$(PYTEST) --nbval tests notebooks
 test-unit: setup-dev
 	$(PYTEST) tests/unit
@@ -52,6 +52,8 @@ test-docker: setup-dev
 	$(PYTEST) tests/docker
 test-notebooks: setup-dev redis
 	$(PYTEST) --nbval notebooks
+test-browser: setup-dev redis  ## needs Debian's chromium at /usr/bin/chromium
+	$(PYTEST) tests/browser
 
 bench: setup-dev redis  ## timing goals, as ratios against the reference tools
 	$(BIN)/python bench/cluster_startup.py

@@ -35,7 +35,8 @@ def workshop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
     Yields the environment for subprocesses; afterwards stops and purges whatever runs there.
     """
     env = {"WORKSHOP_HOME": str(tmp_path / "home"),
-           "WORKSHOP_BASE_PORT": str(find_free_base_port(9, start=20000 + os.getpid() % 500 * 60)),
+           # Node ports 20000-22000: their bus ports (+10000) stay below Linux's ephemeral range.
+           "WORKSHOP_BASE_PORT": str(find_free_base_port(9, start=20000 + os.getpid() % 40 * 50)),
            "WORKSHOP_BACKEND": "auto"}
     for key in ("REDIS_CLUSTER_URL", "WORKSHOP_MASTERS", "WORKSHOP_REPLICAS", "WORKSHOP_NODE_TIMEOUT"):
         monkeypatch.delenv(key, raising=False)
