@@ -4,9 +4,50 @@ Notebook 01 reads its cluster with these; notebook 02 maps keys to slots and nod
 """
 from __future__ import annotations
 
+import binascii
+from collections.abc import Iterable
+
 import pandas as pd
 import redis
 from redis.cluster import RedisCluster
+
+
+HASH_SLOTS = 16384
+
+
+def key_slot(key: str | bytes) -> int:
+    """A key's hash slot: CRC16 of the key (or of its {hash tag}) modulo 16384 (notebook 02).
+
+    Only the part between the first "{" and the next "}" is hashed when it is not empty,
+    so "user:{42}:cart" and "user:{42}:orders" share a slot. binascii.crc_hqx is the
+    CRC16-CCITT (XMODEM) that the cluster specification names.
+    """
+    data = key.encode() if isinstance(key, str) else key
+    start = data.find(b"{")
+    if start != -1:
+        end = data.find(b"}", start + 1)
+        if end > start + 1:
+            data = data[start + 1:end]
+    return binascii.crc_hqx(data, 0) % HASH_SLOTS
+
+
+def where_keys_live(rc: RedisCluster, keys: Iterable[str]) -> pd.DataFrame:
+    """One row per key: its slot, computed here and by the server, and the master serving it (notebook 02)."""
+    rows = []
+    for key in keys:
+        node = rc.get_node_from_key(key)
+        rows.append({"key": key, "slot": key_slot(key), "CLUSTER KEYSLOT": rc.cluster_keyslot(key),
+                     "master": node.name})
+    return pd.DataFrame(rows)
+
+
+def keys_per_master(rc: RedisCluster) -> pd.DataFrame:
+    """How many keys each master holds (DBSIZE on every master: one node answers for itself only)."""
+    counts = {node.name: rc.execute_command("DBSIZE", target_nodes=node)
+              for node in rc.get_primaries()}
+    table = pd.DataFrame({"master": list(counts), "keys": list(counts.values())})
+    return table.sort_values("master", key=lambda column: column.str.rsplit(":", n=1).str[1].astype(int),
+                             ignore_index=True)
 
 
 def cluster_info(rc: RedisCluster) -> pd.DataFrame:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, NodeProbe,
-                                  WorkshopError, readiness)
+from helpers.cluster.base import HOST, Backend, ClusterSpec, ClusterState, WorkshopError, readiness
 from helpers.config import BACKENDS, Settings
+from helpers.resp import Connection
 
 if TYPE_CHECKING:  # redis-py is imported only where a client is made: `up` must start fast
     from redis.cluster import RedisCluster
@@ -101,7 +101,7 @@ def status() -> dict:
                 "message": "No workshop cluster. Start one: python -m helpers up"}
     implementation = make_backend(state.backend, settings)
     running = set(implementation.running_ports(state))
-    probes = {(HOST, port): NodeProbe(HOST, port, state.spec.password, timeout=1.0)
+    probes = {(HOST, port): Connection(HOST, port, state.spec.password, timeout=1.0)
               for port in sorted(running)}
     nodes = []
     for port in state.spec.ports:
@@ -186,7 +186,7 @@ def _is_ready(implementation: Backend, state: ClusterState) -> bool:
     """The quick check behind an idempotent `up`: every node runs and the cluster is ready."""
     if len(implementation.running_ports(state)) != state.spec.size:
         return False
-    probes = {address: NodeProbe(*address, state.spec.password, timeout=1.0)
+    probes = {address: Connection(*address, state.spec.password, timeout=1.0)
               for address in state.addresses}
     try:
         return not readiness(probes, state.spec)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers.config import Settings
+from helpers.resp import Connection, ReplyError
 
 if TYPE_CHECKING:
     import redis
@@ -219,66 +220,7 @@ def node_client(host: str, port: int, password: str | None = None,
                        socket_connect_timeout=timeout, decode_responses=True)
 
 
-class ProbeError(Exception):
-    """A node answered a probe with an error reply (-ERR, -NOAUTH, -WRONGPASS ...)."""
-
-
-class NodeProbe:
-    """A minimal RESP connection to one node, for the health checks behind `up` and `status`.
-
-    Readiness runs on every `up`, the command line's too, which must answer for a running
-    cluster in well under 0.3 s; importing redis-py alone takes about 0.2 s. The probe sends
-    a few commands in one round trip (PING, CLUSTER INFO/NODES, INFO: simple or bulk string
-    replies) and reconnects after an error. Everything else goes through redis-py.
-    """
-
-    def __init__(self, host: str, port: int, password: str | None = None, timeout: float = 2.0):
-        self.address, self.password, self.timeout = (host, port), password, timeout
-        self._socket: socket.socket | None = None
-        self._reader = None
-
-    def ask(self, *commands: tuple[str, ...]) -> list[str | None]:
-        """Send `commands` pipelined and return their replies; ProbeError or OSError on failure."""
-        login: tuple[tuple[str, ...], ...] = ()
-        try:
-            if self._socket is None:
-                self._socket = socket.create_connection(self.address, timeout=self.timeout)
-                self._reader = self._socket.makefile("rb")
-                login = (("AUTH", self.password),) if self.password else ()
-            sent = (*login, *commands)
-            self._socket.sendall(b"".join(_encode(command) for command in sent))
-            replies = [self._read() for _ in sent]
-        except BaseException:
-            self.close()
-            raise
-        return replies[len(login):]
-
-    def _read(self) -> str | None:
-        line = self._reader.readline()
-        if not line.endswith(b"\r\n"):
-            raise ConnectionError(f"{self.address[0]}:{self.address[1]} closed the connection")
-        kind, text = line[:1], line[1:-2].decode()
-        if kind == b"-":
-            raise ProbeError(text)
-        if kind == b"$":
-            size = int(text)
-            return None if size < 0 else self._reader.read(size + 2)[:-2].decode()
-        return text
-
-    def close(self) -> None:
-        """Close the connection; the next `ask` opens a new one."""
-        if self._socket is not None:
-            self._reader.close()
-            self._socket.close()
-        self._socket = self._reader = None
-
-
-def _encode(command: tuple[str, ...]) -> bytes:
-    parts = [str(part).encode() for part in command]
-    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
-
-
-def readiness(probes: dict[tuple[str, int], NodeProbe], spec: ClusterSpec) -> list[str]:
+def readiness(probes: dict[tuple[str, int], Connection], spec: ClusterSpec) -> list[str]:
     """What still keeps the cluster from being ready: one line per problem, empty when ready.
 
     Ready means every node answers and reports cluster_state:ok; every node sees the same
@@ -291,8 +233,8 @@ def readiness(probes: dict[tuple[str, int], NodeProbe], spec: ClusterSpec) -> li
         try:
             info, nodes, replication = probe.ask(("CLUSTER", "INFO"), ("CLUSTER", "NODES"),
                                                  ("INFO", "replication"))
-        except ProbeError as error:
-            refused = str(error).split()[0] in ("WRONGPASS", "NOAUTH", "ERR")
+        except ReplyError as error:
+            refused = error.code in ("WRONGPASS", "NOAUTH")
             problems.append(f"{host}:{port} " + ("refuses our password: " if refused else
                                                  "answers with an error: ") + str(error))
             continue
@@ -321,7 +263,7 @@ def readiness(probes: dict[tuple[str, int], NodeProbe], spec: ClusterSpec) -> li
 def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeout: float = 60.0,
                      poll: float = 0.02) -> None:
     """Return when the cluster is ready (see `readiness`); raise a WorkshopError after timeout."""
-    probes = {address: NodeProbe(*address, password=spec.password) for address in addresses}
+    probes = {address: Connection(*address, password=spec.password) for address in addresses}
     deadline = time.monotonic() + timeout
     try:
         while True:

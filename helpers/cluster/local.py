@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, NodeProbe, ProbeError,
-                                  WorkshopError, check_ports_free, find_free_base_port,
-                                  master_slot_ranges, node_client, wait_until_ready)
+from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, WorkshopError,
+                                  check_ports_free, find_free_base_port, master_slot_ranges,
+                                  node_client, wait_until_ready)
 from helpers.config import Settings
+from helpers.resp import Connection, ReplyError
 
 if TYPE_CHECKING:
     import redis
@@ -122,14 +123,14 @@ def start_nodes(state: ClusterState, home: Path) -> list[int]:
 def _wait_answering(port: int, pid: int, password: str | None, log: Path,
                     timeout: float = 10.0) -> None:
     """Wait until the node on `port` answers PING; explain from its log if it died instead."""
-    probe = NodeProbe(HOST, port, password=password, timeout=1.0)
+    probe = Connection(HOST, port, password=password, timeout=1.0)
     deadline = time.monotonic() + timeout
     try:
         while True:
             try:
                 probe.ask(("PING",))
                 return
-            except (OSError, ProbeError):  # not listening yet, or still loading its AOF
+            except (OSError, ReplyError):  # not listening yet, or still loading its AOF
                 pass
             if not is_node_process(pid, port) or time.monotonic() > deadline:
                 tail = log.read_text().splitlines()[-3:] if log.exists() else []

@@ -1,0 +1,113 @@
+"""A minimal RESP2 connection to one Redis node: what redis-cli speaks, with typed replies.
+
+Two users: the health checks behind `up` and `status` (importing redis-py alone takes
+about 0.2 s, too slow for a command line that must answer in well under 0.3 s), and the
+command console of notebook 02, which must print replies exactly as redis-cli does and so
+must know a status reply (`OK`) from a bulk string (`"OK"`), which redis-py does not keep.
+Everything else goes through redis-py.
+"""
+from __future__ import annotations
+
+import socket
+
+
+class Status(str):
+    """A simple-string reply such as +OK or +PONG: redis-cli prints it without quotes."""
+
+
+class ReplyError(Exception):
+    """An error reply (-ERR, -MOVED, -WRONGPASS ...): raised at top level, kept as a value in arrays."""
+
+    @property
+    def code(self) -> str:
+        """The first word: ERR, MOVED, ASK, CROSSSLOT, WRONGTYPE, NOAUTH, WRONGPASS ..."""
+        return str(self).split(" ", 1)[0]
+
+
+Reply = Status | bytes | str | int | None | list | ReplyError
+
+
+class Connection:
+    """One TCP connection to one node; commands are pipelined, replies typed (see `Reply`).
+
+    Bulk strings come back as str (UTF-8, undecodable bytes replaced) or, with
+    decode=False, as bytes. After any failure the connection is closed; the next call
+    opens a new one (and sends AUTH first when a password is set).
+    """
+
+    def __init__(self, host: str, port: int, password: str | None = None, timeout: float = 2.0,
+                 decode: bool = True) -> None:
+        self.host, self.port, self.password = host, port, password
+        self.timeout, self.decode = timeout, decode
+        self._socket: socket.socket | None = None
+        self._reader = None
+
+    @property
+    def address(self) -> str:
+        """'host:port', as CLUSTER NODES and MOVED write it."""
+        return f"{self.host}:{self.port}"
+
+    def ask(self, *commands: tuple) -> list[Reply]:
+        """Send `commands` in one round trip and return one reply each.
+
+        Raises ReplyError when a reply is an error, OSError when the node does not answer.
+        """
+        replies = self.ask_raw(*commands)
+        for reply in replies:
+            if isinstance(reply, ReplyError):
+                raise reply
+        return replies
+
+    def ask_raw(self, *commands: tuple) -> list[Reply]:
+        """Like `ask`, but error replies come back as ReplyError values instead of raising."""
+        login: tuple[tuple, ...] = ()
+        try:
+            if self._socket is None:
+                self._socket = socket.create_connection((self.host, self.port), timeout=self.timeout)
+                self._reader = self._socket.makefile("rb")
+                login = (("AUTH", self.password),) if self.password else ()
+            sent = (*login, *commands)
+            self._socket.sendall(b"".join(encode(command) for command in sent))
+            replies = [self._read() for _ in sent]
+        except BaseException:
+            self.close()
+            raise
+        if login and isinstance(replies[0], ReplyError):
+            self.close()
+            raise replies[0]
+        return replies[len(login):]
+
+    def _read(self) -> Reply:
+        line = self._reader.readline()
+        if not line.endswith(b"\r\n"):
+            raise ConnectionError(f"{self.address} closed the connection")
+        kind, text = line[:1], line[1:-2]
+        if kind == b"+":
+            return Status(text.decode())
+        if kind == b"-":
+            return ReplyError(text.decode())
+        if kind == b":":
+            return int(text)
+        if kind == b"$":
+            size = int(text)
+            if size < 0:
+                return None
+            data = self._reader.read(size + 2)[:-2]
+            return data.decode(errors="replace") if self.decode else data
+        if kind == b"*":
+            size = int(text)
+            return None if size < 0 else [self._read() for _ in range(size)]
+        raise ConnectionError(f"{self.address} sent something that is not RESP2: {line[:40]!r}")
+
+    def close(self) -> None:
+        """Close the connection; the next call opens a new one."""
+        if self._socket is not None:
+            self._reader.close()
+            self._socket.close()
+        self._socket = self._reader = None
+
+
+def encode(command: tuple) -> bytes:
+    """One command as a RESP array of bulk strings."""
+    parts = [part if isinstance(part, bytes) else str(part).encode() for part in command]
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(part), part) for part in parts)

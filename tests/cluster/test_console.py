@@ -1,0 +1,140 @@
+"""The command console against a real cluster: redirects, refusals, bad input, a dead node."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import string
+
+import pytest
+
+import helpers
+from helpers.cluster.base import ClusterState
+from helpers.console import Console, Session, execute, parse
+from helpers.topology import key_slot, where_keys_live
+
+
+@pytest.fixture
+def cluster(workshop, redis_server):
+    """A running 3x1 cluster and a client; yields (state, rc)."""
+    state = helpers.up(node_timeout=2000)
+    rc = helpers.connect()
+    yield state, rc
+    rc.close()
+
+
+def key_on(port_index: int, state: ClusterState) -> str:
+    """A key whose slot the master at state.spec.ports[port_index] serves."""
+    first, last = [(0, 5460), (5461, 10922), (10923, 16383)][port_index]
+    return next(f"k{i}" for i in range(10**6) if first <= key_slot(f"k{i}") <= last)
+
+
+def test_with_c_the_console_follows_moved_and_shows_each_hop(cluster) -> None:
+    state, rc = cluster
+    session = Session("127.0.0.1", state.spec.base_port)
+    key = key_on(2, state)
+    outcome = execute(session, parse(f'set {key} "kheir"'))
+    third = f"127.0.0.1:{state.spec.ports[2]}"
+    assert outcome.hops == [f"-> Redirected to slot [{key_slot(key)}] located at {third}"]
+    assert str(outcome).endswith("OK") and outcome.node == third and outcome.slot == key_slot(key)
+    assert session.current == third  # like redis-cli -c, the console moved to that node
+    assert rc.get(key) == "kheir"
+    session.close()
+
+
+def test_without_c_the_console_shows_the_raw_moved(cluster) -> None:
+    state, _ = cluster
+    session = Session("127.0.0.1", state.spec.base_port)
+    key = key_on(1, state)
+    outcome = execute(session, ["get", key], follow=False)
+    assert str(outcome) == f"(error) MOVED {key_slot(key)} 127.0.0.1:{state.spec.ports[1]}"
+    assert outcome.failed and not outcome.hops
+    session.close()
+
+
+def test_the_five_data_types_print_as_redis_cli(cluster) -> None:
+    state, rc = cluster
+    console = Console(rc)
+    for line in ('set nom "kheir"', 'lpush lists:shopping "milk" "bread"',
+                 'sadd tags:post "redis" "cluster"', 'hset user:profile name "Kheir" age 23',
+                 'zadd users:age 23 "kheir"'):
+        assert not console.run(line).failed
+    assert str(console.run("get nom")).endswith('"kheir"')
+    assert str(console.run("lrange lists:shopping 0 -1")).endswith('1) "bread"\n2) "milk"')
+    assert str(console.run("smembers tags:posts")).endswith("(empty array)")  # the course's typo
+    assert str(console.run("hgetall user:profile")).endswith(
+        '1) "name"\n2) "Kheir"\n3) "age"\n4) "23"')
+    assert str(console.run("zrange users:age 0 -1")).endswith('1) "kheir"')
+    assert str(console.run("incr counter")).endswith("(integer) 1")
+    assert "cluster_state:ok" in str(console.run("cluster info"))
+    assert "served by 127.0.0.1:" in console.history.value and "slot " in console.history.value
+
+
+def test_destructive_commands_are_refused_unless_allowed(cluster) -> None:
+    _, rc = cluster
+    rc.set("precious", "1")
+    console = Console(rc)
+    for line in ("flushall", "FLUSHDB", "shutdown nosave", "config set maxmemory 1",
+                 "cluster reset hard", "debug sleep 0"):
+        outcome = console.run(line)
+        assert outcome.refused and "allow_dangerous=True" in outcome.refused
+    assert "SUBSCRIBE waits for messages forever" in console.run("subscribe news").refused
+    assert rc.get("precious") == "1"
+    permissive = Console(rc, allow_dangerous=True)
+    assert str(permissive.run("config set slowlog-log-slower-than 10000")) == "OK"
+
+
+def test_bad_input_gives_one_red_line_and_the_console_keeps_working(cluster) -> None:
+    _, rc = cluster
+    console = Console(rc)
+    assert str(console.run("nosuchcommand x")).startswith("(error) ERR unknown command")
+    assert "wrong number of arguments" in str(console.run("get"))
+    assert console.run('set nom "kheir') is None  # unbalanced quote: recorded, not sent
+    assert "Invalid argument(s): unbalanced" in console.history.value
+    crossslot = console.run("mset a 1 b 2")
+    assert str(crossslot).startswith("(error) CROSSSLOT")
+    assert str(console.run("mset {user}:a 1 {user}:b 2")).endswith("OK")  # hash tags fix it
+    assert console.history.value.count("color:#c62828") == 4
+    assert str(console.run("ping")) == "PONG"
+
+
+def test_a_node_that_died_is_reported_and_other_nodes_still_answer(cluster) -> None:
+    state, rc = cluster
+    console = Console(rc)
+    victim = state.spec.ports[1]
+    pid = state.pids[victim]
+    assert not console.run(f"set {key_on(1, state)} before").failed  # the console now knows it
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    outcome = console.run(f"get {key_on(1, state)}")
+    assert outcome.failed and "does not answer" in str(outcome)
+    console.session.current = f"127.0.0.1:{state.spec.ports[0]}"
+    assert str(console.run(f"set {key_on(0, state)} alive")).endswith("OK")
+
+
+def test_the_widget_runs_what_is_typed_once(cluster) -> None:
+    _, rc = cluster
+    console = Console(rc)
+    console.entry.value = "incr typed"  # what Enter (or leaving the box) commits
+    console.button.click()  # the click that follows finds the box already empty
+    assert rc.get("typed") == "1" and console.entry.value == ""
+    console.entry.value = "incr typed"
+    assert rc.get("typed") == "2"
+    bundle = console._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"].startswith("Redis console on 127.0.0.1:")
+
+
+def test_slots_match_cluster_keyslot_and_keys_live_where_computed(cluster) -> None:
+    _, rc = cluster
+    chooser = random.Random(7)
+    keys = ["".join(chooser.choices(string.printable[:94], k=chooser.randint(1, 24)))
+            for _ in range(1000)]
+    keys += [f"user:{{{i}}}:cart" for i in range(50)] + [f"{{}}{i}" for i in range(20)]
+    table = where_keys_live(rc, keys)
+    assert (table["slot"] == table["CLUSTER KEYSLOT"]).all()
+    for row in table.sample(60, random_state=3).itertuples():
+        rc.set(row.key, "x")
+        host, port = row.master.rsplit(":", 1)
+        node = rc.get_node(host=host, port=int(port))
+        assert rc.execute_command("EXISTS", row.key, target_nodes=node) == 1

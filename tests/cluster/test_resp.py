@@ -1,0 +1,39 @@
+"""helpers.resp against a real node: every reply type, errors as exceptions or values, AUTH."""
+from __future__ import annotations
+
+import pytest
+
+import helpers
+from helpers.cluster.base import find_free_base_port
+from helpers.resp import Connection, ReplyError, Status
+
+
+def test_every_reply_kind_comes_back_typed(workshop, redis_server) -> None:
+    port = helpers.up(password="pw").spec.base_port
+    node = Connection("127.0.0.1", port, password="pw")  # slots 0-5460; {b} is slot 3300
+    node.ask(("DEL", "l{b}"))
+    pong, pushed, items, missing, info = node.ask(
+        ("PING",), ("RPUSH", "l{b}", "milk", "bread"), ("LRANGE", "l{b}", 0, -1),
+        ("GET", "nothing{b}"), ("CLUSTER", "INFO"))
+    assert isinstance(pong, Status) and pong == "PONG"
+    assert (pushed, items, missing) == (2, ["milk", "bread"], None)
+    assert "cluster_state:ok" in info
+    node.close()
+
+
+def test_errors_raise_or_stay_values_and_the_connection_recovers(workshop, redis_server) -> None:
+    port = helpers.up(password="pw").spec.base_port
+    node = Connection("127.0.0.1", port, password="pw")
+    with pytest.raises(ReplyError, match="unknown command") as caught:
+        node.ask(("NOSUCHCOMMAND",))
+    assert caught.value.code == "ERR"
+    moved, pong = node.ask_raw(("GET", "a"), ("PING",))  # slot 15495 lives on another master
+    assert isinstance(moved, ReplyError) and moved.code == "MOVED" and pong == "PONG"
+    with pytest.raises(ReplyError, match="WRONGPASS"):
+        Connection("127.0.0.1", port, password="wrong").ask(("PING",))
+    node.close()
+
+
+def test_nothing_listening_is_an_oserror() -> None:
+    with pytest.raises(OSError):
+        Connection("127.0.0.1", find_free_base_port(1, start=42000)).ask(("PING",))
