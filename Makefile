@@ -57,3 +57,5 @@ test-browser: setup-dev redis  ## needs Debian's chromium at /usr/bin/chromium
 
 bench: setup-dev redis  ## timing goals, as ratios against the reference tools
 	$(BIN)/python bench/cluster_startup.py
+	$(BIN)/python bench/bulk_load.py
+	$(BIN)/python bench/latency.py

@@ -42,3 +42,51 @@ def plot_slot_map(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return ax
+
+
+def plot_keys_per_master(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Bars of keys held by each master (notebook 03); `counts` is topology.keys_per_master(rc)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.2))
+    bars = ax.bar(counts["master"], counts["keys"], color=COLOURS[:len(counts)])
+    ax.bar_label(bars, labels=[f"{value:,}" for value in counts["keys"]], fontsize=11)
+    ax.set_ylabel("keys", fontsize=11)
+    ax.set_title("Keys per master: the slots spread them evenly", fontsize=13)
+    ax.set_ylim(0, counts["keys"].max() * 1.2)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def plot_latency_histograms(samples: dict, ax: Axes | None = None) -> Axes:
+    """Overlaid histograms of latencies in microseconds, log scale (notebook 03)."""
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.8))
+    everything = np.concatenate(list(samples.values()))
+    bins = np.geomspace(max(everything.min(), 0.1), everything.max(), 60)
+    for index, (name, values) in enumerate(samples.items()):
+        ax.hist(values, bins=bins, alpha=0.6, color=COLOURS[index], label=name)
+        ax.axvline(np.percentile(values, 50), color=COLOURS[index], linestyle="--")
+    ax.set_xscale("log")
+    ax.set_xlabel("microseconds per command (dashed: median)", fontsize=11)
+    ax.set_ylabel("commands", fontsize=11)
+    ax.set_title("Latency per command", fontsize=13)
+    ax.legend(fontsize=10)
+    return ax
+
+
+def plot_throughput(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Horizontal bars of keys/s per method (notebook 03); `table` is bench.compare_writers(rc)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.7 * len(table) + 1.2))
+    bars = ax.barh(table["method"], table["keys/s"], color=COLOURS[:len(table)])
+    ax.bar_label(bars, labels=[f"{value:,.0f}/s" for value in table["keys/s"]], fontsize=11, padding=4)
+    ax.invert_yaxis()
+    ax.set_xlabel("keys written per second", fontsize=11)
+    ax.set_xlim(0, table["keys/s"].max() * 1.25)
+    ax.set_title("The same SETs, three ways", fontsize=13)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax

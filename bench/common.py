@@ -1,0 +1,39 @@
+"""What the benchmarks share: a private cluster on free ports, and redis-benchmark's figures."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import helpers  # noqa: E402
+from helpers.cluster.base import find_free_base_port  # noqa: E402
+
+
+@contextmanager
+def private_cluster(**shape: int) -> Iterator[int]:
+    """A cluster in a temporary WORKSHOP_HOME on free ports; yields its first port; purged after."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as home:
+        os.environ["WORKSHOP_HOME"] = home
+        os.environ["WORKSHOP_BASE_PORT"] = str(find_free_base_port(6, start=7300))
+        try:
+            yield helpers.up(**shape).spec.base_port
+        finally:
+            helpers.down(purge=True)
+
+
+def redis_benchmark(port: int, *arguments: str) -> tuple[float, float]:
+    """Run `redis-benchmark --cluster -q ...`; return (requests per second, p50 in microseconds)."""
+    output = subprocess.run(["redis-benchmark", "--cluster", "-p", str(port), "-q", *arguments],
+                            capture_output=True, text=True, check=True).stdout
+    found = re.findall(r"([\d.]+) requests per second, p50=([\d.]+) msec", output)
+    if not found:
+        raise RuntimeError(f"unexpected redis-benchmark output: {output[-300:]}")
+    rate, p50 = found[-1]
+    return float(rate), float(p50) * 1000
