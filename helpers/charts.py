@@ -90,3 +90,31 @@ def plot_throughput(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return ax
+
+
+def plot_key_placement(nodes: pd.DataFrame, placement: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Each key as a dot at its slot, over the masters' slot ranges (notebook 02).
+
+    `nodes` is topology.cluster_nodes(rc); `placement` is topology.where_keys_live(rc, keys).
+    """
+    masters = nodes[nodes["role"] == "master"].reset_index(drop=True)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 0.42 * len(placement) + 1.6))
+    colour_of = {}
+    for index, master in masters.iterrows():
+        colour_of[master["address"]] = COLOURS[index % len(COLOURS)]
+        for part in master["slots"].split():
+            first, last = (int(x) for x in (part.split("-") * 2)[:2])
+            ax.axvspan(first, last + 1, color=colour_of[master["address"]], alpha=0.12)
+            ax.text((first + last) / 2, len(placement) - 0.4, master["address"], ha="center",
+                    fontsize=10, color=colour_of[master["address"]], fontweight="bold")
+    for y, row in enumerate(placement.itertuples()):
+        ax.plot(row.slot, y, "o", markersize=9, color=colour_of.get(row.master, "black"))
+        ax.text(row.slot + 150, y, f"{row.key}  (slot {row.slot})", va="center", fontsize=10)
+    ax.set_xlim(0, 16384)
+    ax.set_ylim(-0.8, len(placement))
+    ax.invert_yaxis()
+    ax.set_yticks([])
+    ax.set_xlabel("hash slot (0–16383); the background shows which master serves it", fontsize=11)
+    ax.set_title("Where each key lives", fontsize=13)
+    return ax

@@ -243,14 +243,14 @@ def _quote(text: str | bytes) -> str:
 class Console:
     """The widget: type a command, press Enter or Run; see each reply with its slot and node.
 
-    `Console(rc)` starts on the first node `rc` knows; `console.run("get nom")` does what
+    `Console(rc)` starts on the master with the lowest port; `console.run("get nom")` does what
     typing does and returns the Outcome (notebook 02 shows both).
     """
 
     def __init__(self, rc: "RedisCluster", follow: bool = True, allow_dangerous: bool = False):
         import ipywidgets as widgets
 
-        node = rc.get_default_node()
+        node = min(rc.get_primaries(), key=lambda primary: primary.port)  # the same start every run
         self.session = Session(node.host, node.port, rc.get_connection_kwargs().get("password"))
         self.allow_dangerous = allow_dangerous
         self.entry = widgets.Text(placeholder='a redis-cli command, e.g. set nom "kheir"',

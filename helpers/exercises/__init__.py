@@ -1,0 +1,51 @@
+"""Self-check exercises, one module per notebook (part02.py for notebook 02, ...).
+
+    from helpers.exercises.part02 import q1, ____
+    answer = ____           # the student replaces ____
+    q1.check(answer)        # ✅, ❌ with a reason, or "not attempted"; never raises
+    # q1.hint()
+    # q1.solution()
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+class Blank:
+    """The placeholder a student replaces: checking it says 'not attempted'."""
+
+    def __repr__(self) -> str:
+        return "____"
+
+
+____ = Blank()
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One question as data: a check returning None when right (else the reason), a hint, a solution."""
+
+    question: str
+    verdict: Callable[[object], str | None]
+    hint_text: str
+    solution_text: str
+
+    def check(self, answer: object) -> None:
+        """Print ✅, ❌ with the reason, or 'not attempted'."""
+        if isinstance(answer, Blank):
+            print(f"Not attempted yet: replace ____ with your answer. ({self.question})")
+            return
+        try:
+            reason = self.verdict(answer)
+        except Exception as error:  # a wrong type of answer must not crash the student's cell
+            reason = f"that answer could not be checked ({error.__class__.__name__}: {error})"
+        print("✅ Correct!" if reason is None else f"❌ Not yet: {reason}")
+
+    def hint(self) -> None:
+        """Print the hint."""
+        print(f"Hint: {self.hint_text}")
+
+    def solution(self) -> None:
+        """Print the solution."""
+        print(f"Solution:\n{self.solution_text}")

@@ -1,0 +1,39 @@
+"""Exercises of notebook 02: slots and hash tags."""
+from __future__ import annotations
+
+from helpers.exercises import ____, Exercise
+from helpers.topology import key_slot
+
+__all__ = ["q1", "q2", "____"]
+
+
+def _slot_of_user_1000(answer: object) -> str | None:
+    if answer == key_slot("user:1000"):
+        return None
+    return f"{answer!r} is not the slot of 'user:1000'. The server can tell you: rc.cluster_keyslot(...)"
+
+
+def _same_slot_pair(answer: object) -> str | None:
+    if not (isinstance(answer, tuple) and len(answer) == 2 and all(isinstance(k, str) for k in answer)):
+        return "give a tuple of two key names, like ('a', 'b')"
+    cart, orders = answer
+    if cart == orders:
+        return "the two keys must be different keys"
+    if "42" not in cart or "42" not in orders:
+        return "both keys should name user 42"
+    if key_slot(cart) != key_slot(orders):
+        return (f"{cart!r} is in slot {key_slot(cart)} and {orders!r} in slot {key_slot(orders)}: "
+                "only the part inside {...} is hashed when there is one")
+    return None
+
+
+q1 = Exercise(
+    question="In which hash slot does the key 'user:1000' live?",
+    verdict=_slot_of_user_1000,
+    hint_text="CRC16 of the key modulo 16384; CLUSTER KEYSLOT asks the server.",
+    solution_text="answer = rc.cluster_keyslot('user:1000')")
+q2 = Exercise(
+    question="Name the cart and the orders of user 42 so that they always share a slot.",
+    verdict=_same_slot_pair,
+    hint_text="Put the part both keys must share inside braces: a hash tag.",
+    solution_text="answer = ('user:{42}:cart', 'user:{42}:orders')")
