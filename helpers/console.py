@@ -241,7 +241,7 @@ def _quote(text: str | bytes) -> str:
 
 
 class Console:
-    """The widget: type a command, press Enter or Run; see each reply with its slot and node.
+    """The widget: type a command, press Enter or Run; see each reply (newest first) with its slot and node.
 
     `Console(rc)` starts on the master with the lowest port; `console.run("get nom")` does what
     typing does and returns the Outcome (notebook 02 shows both).
@@ -295,8 +295,10 @@ class Console:
         note = f'<span style="color:#777"> ({html.escape(where)})</span>' if where else ""
         self._lines.append(f"<b>{html.escape(prompt)}</b>{note}\n"
                            f'<span style="color:{colour}">{html.escape(text)}</span>')
-        self.history.value = ('<pre style="font-size:14px;line-height:1.35">'
-                              + "\n".join(self._lines[-50:]) + "</pre>")
+        # Newest first, right under the box the student types in; older replies scroll below.
+        self.history.value = ('<pre style="font-size:14px;line-height:1.35;max-height:26em;'
+                              'overflow-y:auto">' + "\n".join(reversed(self._lines[-200:]))
+                              + "</pre>")
 
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
         bundle = self.widget._repr_mimebundle_(**kwargs)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -26,6 +28,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
 TOKEN = "workshop-browser-test"
+NOTEBOOK = ".jp-NotebookPanel:visible"  # the open notebook, whatever else the page shows
 
 
 @pytest.fixture
@@ -47,7 +50,9 @@ def lab(workshop, tmp_path: Path) -> Iterator[str]:
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port = find_free_base_port(1, start=18888)
     env = dict(workshop, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "lab-settings"))
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "lab-settings"),
+               # A workspace of its own: JupyterLab would otherwise reopen another test's tabs.
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "lab-workspaces"))
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--ServerApp.port={port}",
          "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
@@ -69,42 +74,106 @@ def lab(workshop, tmp_path: Path) -> Iterator[str]:
         server.wait(timeout=30)
 
 
-def test_notebook_01_runs_from_the_jupyterlab_ui(lab: str, tmp_path: Path) -> None:
+@contextmanager
+def notebook_page(lab: str, name: str) -> Iterator:
+    """A headless Chromium page with notebook `name` open in JupyterLab and its kernel idle."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{lab}/lab/tree/01_install_and_configure.ipynb?token={TOKEN}")
+        page.goto(f"{lab}/lab/tree/{name}?token={TOKEN}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-        dialog = page.locator(".jp-Dialog button:has-text('Select')")
         try:  # JupyterLab sometimes asks which kernel to start; the notebook's own is preselected
-            dialog.click(timeout=5_000)
+            page.locator(".jp-Dialog button:has-text('Select')").click(timeout=5_000)
         except PlaywrightTimeout:
             pass
         page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
-        prompts = page.locator(".jp-CodeCell .jp-InputPrompt")
-        assert not any(text.strip()[1:-2].isdigit() for text in prompts.all_inner_texts())
-        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+        try:
+            yield page
+        finally:
+            browser.close()
 
-        deadline = time.monotonic() + 180  # bounded: the notebook takes about 15 s
-        while time.monotonic() < deadline:
-            texts = prompts.all_inner_texts()
-            if texts and all(text.strip()[1:-2].isdigit() for text in texts):  # "[12]:"
-                break
-            time.sleep(0.5)
+
+def run_all_cells(page, limit: float = 300) -> list[str]:
+    """Run every cell from the Run menu; wait (bounded) until each has a number; return the prompts."""
+    prompts = page.locator(f"{NOTEBOOK} .jp-CodeCell .jp-InputPrompt")
+    assert not any(text.strip()[1:-2].isdigit() for text in prompts.all_inner_texts())
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
         texts = prompts.all_inner_texts()
-        assert all(text.strip()[1:-2].isdigit() for text in texts), f"cells not run: {texts}"
+        if texts and all(text.strip()[1:-2].isdigit() for text in texts):  # "[12]:"
+            break
+        time.sleep(0.5)
+    return prompts.all_inner_texts()
 
-        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-        assert errors.count() == 0, errors.all_inner_texts()
-        slot_map = page.locator(".jp-OutputArea-output img").first
-        assert slot_map.evaluate("image => image.naturalWidth") > 500
-        slot_map.scroll_into_view_if_needed()
-        page.screenshot(path=str(tmp_path / "slot-map-in-jupyterlab.png"))
-        outputs = " ".join(page.locator(".jp-OutputArea-output").all_inner_texts())
-        assert "cluster_state" in outputs and "connection refused" in outputs
-        assert "[OK] All 16384 slots covered." in outputs
-        browser.close()
+
+def page_errors(page) -> list[str]:
+    """Texts of error outputs (tracebacks render as stderr) in the page."""
+    errors = page.locator(f"{NOTEBOOK} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    return errors.all_inner_texts()
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("01_install_and_configure.ipynb", ["cluster_state", "connection refused",
+                                        "[OK] All 16384 slots covered."]),
+    ("02_first_steps.ipynb", ["-> Redirected to slot", "(empty array)", "CROSSSLOT"]),
+    ("03_python_integration.ipynb", ["MovedError", "kheir", "CrossSlotTransactionError"]),
+])
+def test_each_notebook_runs_from_the_jupyterlab_ui(lab: str, tmp_path: Path, name: str,
+                                                   expected: list[str]) -> None:
+    with notebook_page(lab, name) as page:
+        prompts = run_all_cells(page)
+        assert all(text.strip()[1:-2].isdigit() for text in prompts), f"cells not run: {prompts}"
+        assert page_errors(page) == []
+        images = page.locator(f"{NOTEBOOK} .jp-OutputArea-output img")
+        assert images.count() >= 1 and images.first.evaluate("image => image.naturalWidth") > 500
+        outputs = " ".join(page.locator(f"{NOTEBOOK} .jp-OutputArea-output").all_inner_texts())
+        for text in expected:
+            assert text in outputs
+        images.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / f"{name}.png"))
+
+
+def ask(console, command: str, press_enter: bool = True, limit: float = 30) -> str:
+    """Type `command` in the console widget, submit it (Enter, or the Run button), return its reply.
+
+    Waits (bounded) until the history shows one more `command` than before. The history
+    lists the newest command first: its reply runs from that prompt to the next one.
+    """
+    history = console.locator(".widget-html-content pre")
+    before = history.inner_text().count(f"> {command}")
+    box = console.locator(".widget-text input")
+    box.fill(command)
+    if press_enter:
+        box.press("Enter")
+    else:
+        console.locator(".widget-button:has-text('Run')").click()
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        text = history.inner_text()
+        if text.count(f"> {command}") > before:
+            after = text.split(f"> {command}", 1)[1]
+            return re.split(r"\n\S+:\d+> ", after, maxsplit=1)[0]
+        time.sleep(0.2)
+    raise AssertionError(f"the console never answered {command!r}")
+
+
+def test_the_console_widget_answers_what_a_student_types(lab: str, tmp_path: Path) -> None:
+    with notebook_page(lab, "02_first_steps.ipynb") as page:
+        run_all_cells(page)
+        console = page.locator(f"{NOTEBOOK} .widget-vbox").first
+        console.scroll_into_view_if_needed()
+        assert ask(console, 'set greeting "hello from the browser"').rstrip().endswith("\nOK")
+        assert '"hello from the browser"' in ask(console, "get greeting", press_enter=False)
+        assert "(refused) FLUSHALL deletes every key" in ask(console, "flushall")
+        console.locator(".widget-checkbox input").uncheck()  # -c off: MOVED shows as it is
+        # One key per master: the console's node serves one of them, the two others answer MOVED.
+        replies = [ask(console, f"get {key}") for key in ("tags:post", "nom", "lists:shopping")]
+        assert sum("(error) MOVED" in reply for reply in replies) == 2, replies
+        history = console.locator(".widget-html-content pre").inner_text()
+        assert history.count("> get greeting") == 1  # the Run click ran it once, not twice
+        page.screenshot(path=str(tmp_path / "console.png"))
