@@ -1,8 +1,8 @@
 """pytest plugin (loaded by pytest.ini): the notebooks run on their own cluster, never the user's.
 
 Before any notebook kernel starts, WORKSHOP_HOME points to a temporary folder and
-WORKSHOP_BASE_PORT to free ports; the kernels inherit both. Afterwards that cluster is
-stopped and its folder removed.
+WORKSHOP_BASE_PORT to free ports, where a cluster starts at once; the kernels inherit
+both and find it. Afterwards that cluster is stopped and its folder removed.
 """
 from __future__ import annotations
 
@@ -19,11 +19,15 @@ def pytest_configure(config: pytest.Config) -> None:
     global _home
     if not config.getoption("nbval", default=False):
         return
+    import helpers
     from helpers.cluster.base import find_free_base_port
     _home = tempfile.mkdtemp(prefix="workshop-notebooks-")
     os.environ["WORKSHOP_HOME"] = _home
     os.environ["WORKSHOP_BASE_PORT"] = str(find_free_base_port(6, start=7000))
     os.environ.pop("REDIS_CLUSTER_URL", None)
+    # Take the ports at once (the notebooks' helpers.up() finds this cluster), so nothing
+    # else can grab them between choosing them and the first notebook's first cell.
+    helpers.up()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
