@@ -161,10 +161,10 @@ class _Writer:
 def _flush_all(writers: dict[str, _Writer], timeout: float, confirmed: int) -> None:
     """Send every writer's queue at once and wait for all of its replies."""
     selector = selectors.DefaultSelector()
-    for writer in writers.values():
+    pending = {writer for writer in writers.values() if writer.expected}
+    for writer in pending:  # an idle writer, always writable, would make select() spin
         writer.start()
         selector.register(writer.socket, selectors.EVENT_READ | selectors.EVENT_WRITE, writer)
-    pending = {writer for writer in writers.values() if writer.expected}
     try:
         while pending:
             events = selector.select(timeout)
