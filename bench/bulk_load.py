@@ -16,6 +16,7 @@ import time
 from common import private_cluster, redis_benchmark
 
 import helpers
+from helpers.bench import write_with_pipeline
 from helpers.data import bulk_load, numbered_items
 
 MEMORY_PROBE = """
@@ -37,12 +38,7 @@ def main() -> None:
         rc.flushall(target_nodes=rc.PRIMARIES)
 
         began = time.perf_counter()
-        pipe = rc.pipeline()
-        for number, (key, value) in enumerate(numbered_items(count, prefix="pipe:"), start=1):
-            pipe.set(key, value)
-            if number % 1_000 == 0:
-                pipe.execute()
-        pipe.execute()
+        write_with_pipeline(rc, numbered_items(count, prefix="pipe:"))
         pipelined = count / (time.perf_counter() - began)
         rc.flushall(target_nodes=rc.PRIMARIES)
 

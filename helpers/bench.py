@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -85,34 +86,38 @@ def percentiles(samples: dict[str, np.ndarray]) -> pd.DataFrame:
                                 "mean (µs)": values.mean()} for name, values in samples.items()}).T.round(1)
 
 
+def write_one_at_a_time(rc: "RedisCluster", items: Iterable[tuple[str, str]]) -> None:
+    """One redis-py SET per key, each waiting for its reply (notebook 03's slowest writer)."""
+    for key, value in items:
+        rc.set(key, value)
+
+
+def write_with_pipeline(rc: "RedisCluster", items: Iterable[tuple[str, str]], batch: int = 1_000) -> None:
+    """redis-py's ClusterPipeline, executed every `batch` SETs (notebook 03, bench/bulk_load.py)."""
+    pipe = rc.pipeline()
+    for number, (key, value) in enumerate(items, start=1):
+        pipe.set(key, value)
+        if number % batch == 0:
+            pipe.execute()
+    pipe.execute()
+
+
 def compare_writers(rc: "RedisCluster", count: int = 20_000) -> pd.DataFrame:
-    """Keys per second for the same SETs written three ways (notebook 03):
+    """Keys per second for the same SETs written three ways, each on its own `count` keys (notebook 03).
 
-    one command at a time with redis-py, redis-py's ClusterPipeline in batches of 1,000,
-    and helpers.data.bulk_load. Each writes its own `count` keys.
+    One command at a time with redis-py, redis-py's ClusterPipeline in batches of 1,000,
+    and helpers.data.bulk_load.
     """
+    writers = (
+        ("redis-py, one SET at a time", "single:", write_one_at_a_time),
+        ("redis-py ClusterPipeline (1,000 per batch)", "pipe:", write_with_pipeline),
+        ("helpers.data.bulk_load", "bulk:",
+         lambda client, items: bulk_load(client, items, progress=False)),
+    )
     rows = []
-
-    def one_at_a_time() -> None:
-        for key, value in numbered_items(count, prefix="single:"):
-            rc.set(key, value)
-
-    def pipelined() -> None:
-        pipe = rc.pipeline()
-        for number, (key, value) in enumerate(numbered_items(count, prefix="pipe:"), start=1):
-            pipe.set(key, value)
-            if number % 1_000 == 0:
-                pipe.execute()
-        pipe.execute()
-
-    def bulk() -> None:
-        bulk_load(rc, numbered_items(count, prefix="bulk:"), progress=False)
-
-    for name, write in (("redis-py, one SET at a time", one_at_a_time),
-                        ("redis-py ClusterPipeline (1,000 per batch)", pipelined),
-                        ("helpers.data.bulk_load", bulk)):
+    for name, prefix, write in writers:
         began = time.perf_counter()
-        write()
+        write(rc, numbered_items(count, prefix=prefix))
         seconds = time.perf_counter() - began
         rows.append({"method": name, "keys": count, "seconds": round(seconds, 3),
                      "keys/s": round(count / seconds)})
