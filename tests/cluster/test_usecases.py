@@ -1,0 +1,208 @@
+"""The three applications of Part 4.1.1 against a real cluster."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+import helpers
+from helpers.topology import key_slot
+from helpers.usecases import EmptyCart, InvalidQuantity, OutOfStock, SessionExpired, UnknownProduct
+from helpers.usecases.orders import Orders
+from helpers.usecases.stock import Stock
+from helpers.usecases.users import Users
+
+
+@pytest.fixture
+def rc(workshop, redis_server):
+    helpers.up()
+    client = helpers.connect()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def shop(rc):
+    stock = Stock(rc, low_stock_threshold=3)
+    stock.add_product("apple", "Apple", 50, 100, "fruit")
+    stock.add_product("pear", "Pear", 80, 2, "fruit")
+    return stock, Orders(rc, stock)
+
+
+def test_fifty_concurrent_buyers_never_oversell_the_last_ten(rc) -> None:
+    stock = Stock(rc)
+    stock.add_product("lamp", "Lamp", 2_500, 10)
+    wins, losses, lock = [], [], threading.Lock()
+
+    def buy(buyer: int) -> None:
+        client = helpers.connect()  # each buyer has its own connections
+        try:
+            Stock(client).reserve("lamp", 1, f"order-{buyer}")
+            outcome = wins
+        except OutOfStock:
+            outcome = losses
+        finally:
+            client.close()
+        with lock:
+            outcome.append(buyer)
+
+    threads = [threading.Thread(target=buy, args=(buyer,)) for buyer in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert (len(wins), len(losses)) == (10, 40)
+    assert stock.level("lamp") == 0 and len(stock.orders_holding("lamp")) == 10
+    assert ("lamp", 0) in stock.low_stock()
+
+
+def test_bad_stock_requests_change_nothing(shop) -> None:
+    stock, _ = shop
+    with pytest.raises(UnknownProduct, match="'kiwi'"):
+        stock.reserve("kiwi", 1)
+    for quantity in (0, -3, 1.5, True):
+        with pytest.raises(InvalidQuantity):
+            stock.reserve("apple", quantity)
+    with pytest.raises(OutOfStock, match="3 × pear asked, 2 in stock"):
+        stock.reserve("pear", 3)
+    assert stock.level("apple") == 100 and stock.level("pear") == 2
+    assert stock.release("pear", 1) == 3 and stock.low_stock() == [("pear", 3)]
+
+
+def test_sessions_expire_slide_and_count(rc) -> None:
+    users = Users(rc, session_ttl=2)
+    users.add_user("u1", "Kheir", "kheir@example.org", roles=("editor",))
+    users.grant("editor", "post:write")
+    assert users.can("u1", "post:write") and not users.can("u1", "user:delete")
+    token = users.log_in("u1")
+    other = users.log_in("u1")
+    assert users.active_sessions() == 2
+    for _ in range(3):  # each use extends the session: 3 s of use outlive a 2 s TTL
+        time.sleep(1)
+        assert users.user_of(token) == "u1"
+    users.log_out(other)
+    assert users.active_sessions() == 1
+    time.sleep(2.5)
+    with pytest.raises(SessionExpired):
+        users.user_of(token)
+    assert users.active_sessions() == 0
+    with pytest.raises(helpers.usecases.users.UnknownUser):
+        users.log_in("nobody")
+
+
+def test_no_double_like_and_the_leaderboard_order(rc) -> None:
+    users = Users(rc)
+    likes = {"post:1": ["a", "b", "c"], "post:2": ["a"], "post:3": ["a", "b"]}
+    for item, fans in likes.items():
+        for fan in fans:
+            assert users.like(fan, item)
+    assert not users.like("a", "post:1")  # a double like changes nothing
+    assert users.likes_of("post:1") == {"a", "b", "c"}
+    assert users.most_liked() == [("post:1", 3), ("post:3", 2), ("post:2", 1)]
+    assert users.share("b", "post:2") and not users.share("b", "post:2")
+
+
+def test_cart_lines_and_totals(shop) -> None:
+    _, orders = shop
+    orders.add_to_cart("alice", "apple", 3)
+    orders.add_to_cart("alice", "apple", 2)
+    orders.add_to_cart("alice", "pear")
+    assert orders.cart("alice") == {"apple": 5, "pear": 1}
+    assert orders.total_cents("alice") == 5 * 50 + 80
+    orders.set_quantity("alice", "apple", 1)
+    orders.set_quantity("alice", "pear", 0)
+    assert orders.cart("alice") == {"apple": 1}
+    with pytest.raises(UnknownProduct):
+        orders.add_to_cart("alice", "kiwi")
+    with pytest.raises(InvalidQuantity):
+        orders.set_quantity("alice", "apple", -2)
+    assert orders.cart("alice") == {"apple": 1}
+
+
+def test_checkout_places_the_order_and_a_failed_one_changes_nothing(shop) -> None:
+    stock, orders = shop
+    with pytest.raises(EmptyCart):
+        orders.checkout("bob")
+    orders.add_to_cart("bob", "apple", 4)
+    orders.add_to_cart("bob", "pear", 2)
+    placed = orders.checkout("bob")
+    assert orders.order(placed) == {"status": "placed", "total_cents": 4 * 50 + 2 * 80,
+                                    "items": {"apple": 4, "pear": 2}}
+    assert orders.cart("bob") == {} and orders.orders_of("bob") == [placed]
+    assert (stock.level("apple"), stock.level("pear")) == (96, 0)
+    # Stock runs out midway: apple is reserved first, then pear fails; apple comes back.
+    orders.add_to_cart("carol", "apple", 10)
+    orders.add_to_cart("carol", "pear", 1)
+    with pytest.raises(OutOfStock):
+        orders.checkout("carol")
+    assert stock.level("apple") == 96 and stock.orders_holding("apple") == {placed}
+    assert orders.cart("carol") == {"apple": 10, "pear": 1} and orders.orders_of("carol") == []
+
+
+def test_an_event_whose_consumer_died_is_claimed_by_another(shop) -> None:
+    _, orders = shop
+    orders.create_group()
+    orders.create_group()  # twice is fine
+    orders.add_to_cart("dave", "apple")
+    placed = orders.checkout("dave")
+    first = orders.read_events("worker-1")
+    assert [fields["order"] for _, fields in first] == [placed]
+    # worker-1 "crashes" before acking; worker-2 sees nothing new ...
+    assert orders.read_events("worker-2") == []
+    time.sleep(0.2)
+    claimed = orders.claim_stalled("worker-2", idle_ms=100)
+    assert [event_id for event_id, _ in claimed] == [first[0][0]]
+    assert orders.ack(claimed[0][0]) == 1
+    assert orders.claim_stalled("worker-3", idle_ms=0) == []
+
+
+def test_notifications_reach_a_subscriber_through_sharded_pubsub(shop) -> None:
+    _, orders = shop
+    subscription = orders.subscribe("erin")
+    try:
+        deadline = time.monotonic() + 10
+        message = None
+        orders.add_to_cart("erin", "apple")
+        orders.checkout("erin")
+        while message is None and time.monotonic() < deadline:
+            message = subscription.get_sharded_message(ignore_subscribe_messages=True, timeout=0.5)
+        assert message is not None and message["data"] == "Your order 1 is placed."
+        assert message["channel"] == "notifications:{erin}"
+    finally:
+        subscription.close()
+
+
+def test_no_multi_key_command_of_the_library_spans_two_slots(shop, rc) -> None:
+    """MONITOR every master while the library works, then check each command's keys."""
+    stock, orders = shop
+    users = Users(rc)
+    monitors = [rc.get_redis_connection(node).monitor() for node in rc.get_primaries()]
+    seen: list[list[str]] = []
+    stop = threading.Event()
+
+    def record(monitor) -> None:
+        with monitor as feed:
+            for entry in feed.listen():
+                seen.append(entry["command"].split())
+                if stop.is_set():
+                    return
+
+    threads = [threading.Thread(target=record, args=(monitor,), daemon=True) for monitor in monitors]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    users.add_user("frank", "Frank", "f@example.org", roles=("buyer",))
+    users.like("frank", "post:9")
+    orders.add_to_cart("frank", "apple", 2)
+    orders.checkout("frank")
+    stop.set()
+    for node in rc.get_primaries():  # one more command per node wakes each monitor up
+        rc.execute_command("PING", target_nodes=node)
+    for thread in threads:
+        thread.join(timeout=10)
+    scripts = [command for command in seen if command[0].upper() in ("EVALSHA", "EVAL")]
+    assert len(scripts) >= 2  # reserve and place, at least
+    for command in scripts:
+        keys = [key.strip('"') for key in command[3:3 + int(command[2].strip('"'))]]
+        assert len({key_slot(key) for key in keys}) == 1, command
