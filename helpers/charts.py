@@ -118,3 +118,50 @@ def plot_key_placement(nodes: pd.DataFrame, placement: pd.DataFrame, ax: Axes | 
     ax.set_xlabel("hash slot (0–16383); the background shows which master serves it", fontsize=11)
     ax.set_title("Where each key lives", fontsize=13)
     return ax
+
+
+def plot_operations_per_master(log: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Actions of a simulation per master that served them, stacked by action (notebook 04)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.5))
+    table = log.groupby(["master", "action"]).size().unstack(fill_value=0)
+    table.plot.bar(stacked=True, ax=ax, color=COLOURS[:len(table.columns)], rot=0)
+    ax.set_xlabel("")
+    ax.set_ylabel("operations", fontsize=11)
+    ax.set_title("Which master served the customers' operations", fontsize=13)
+    ax.legend(fontsize=10, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def plot_leaderboard(ranking: list[tuple[str, int]], ax: Axes | None = None) -> Axes:
+    """Horizontal bars of (item, likes), the most liked on top (notebook 04)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.45 * len(ranking) + 1.2))
+    items, likes = zip(*ranking) if ranking else ((), ())
+    bars = ax.barh(items, likes, color=COLOURS[1])
+    ax.bar_label(bars, fontsize=11, padding=3)
+    ax.invert_yaxis()
+    ax.set_xlabel("likes", fontsize=11)
+    ax.set_title("Most liked products (leaderboard:likes)", fontsize=13)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def plot_stock_over_time(log: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Each product's stock level after every step of a simulation (notebook 04)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.8))
+    for index, column in enumerate(c for c in log.columns if c.startswith("stock:")):
+        ax.step(log["step"], log[column], where="post", color=COLOURS[index % len(COLOURS)],
+                label=column.split(":", 1)[1])
+    ax.set_xlabel("step of the simulation", fontsize=11)
+    ax.set_ylabel("items in stock", fontsize=11)
+    ax.set_ylim(bottom=0)
+    ax.set_title("Stock over time: every checkout reserves, nothing goes below zero", fontsize=13)
+    ax.legend(fontsize=10, frameon=False, ncol=3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax

@@ -122,6 +122,8 @@ def page_errors(page) -> list[str]:
                                         "[OK] All 16384 slots covered."]),
     ("02_first_steps.ipynb", ["-> Redirected to slot", "(empty array)", "CROSSSLOT"]),
     ("03_python_integration.ipynb", ["MovedError", "kheir", "CrossSlotTransactionError"]),
+    ("04_use_cases.ipynb", ["'bought': 10, 'refused': 40", "OutOfStock: 20 × lamp asked",
+                            "notifications:{sam}"]),
 ])
 def test_each_notebook_runs_from_the_jupyterlab_ui(lab: str, tmp_path: Path, name: str,
                                                    expected: list[str]) -> None:
