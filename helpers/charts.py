@@ -11,6 +11,12 @@ from matplotlib.axes import Axes
 COLOURS = plt.get_cmap("tab10").colors
 
 
+def _tidy(ax: Axes) -> None:
+    """No top and right frame lines: less ink, easier to read from the back of a room."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
 def plot_slot_map(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Which master owns which of the 16384 slots, each replica beside its master (notebook 01).
 
@@ -39,8 +45,7 @@ def plot_slot_map(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xticks([0, 4096, 8192, 12288, 16383])
     ax.set_xlabel("hash slot (0–16383)", fontsize=11)
     ax.set_title("Who serves which hash slots (hatched: a replica's copy)", fontsize=13)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _tidy(ax)
     return ax
 
 
@@ -53,8 +58,7 @@ def plot_keys_per_master(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_ylabel("keys", fontsize=11)
     ax.set_title("Keys per master: the slots spread them evenly", fontsize=13)
     ax.set_ylim(0, counts["keys"].max() * 1.2)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _tidy(ax)
     return ax
 
 
@@ -87,8 +91,7 @@ def plot_throughput(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("keys written per second", fontsize=11)
     ax.set_xlim(0, table["keys/s"].max() * 1.25)
     ax.set_title("The same SETs, three ways", fontsize=13)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _tidy(ax)
     return ax
 
 
@@ -130,8 +133,7 @@ def plot_operations_per_master(log: pd.DataFrame, ax: Axes | None = None) -> Axe
     ax.set_ylabel("operations", fontsize=11)
     ax.set_title("Which master served the customers' operations", fontsize=13)
     ax.legend(fontsize=10, frameon=False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _tidy(ax)
     return ax
 
 
@@ -145,8 +147,7 @@ def plot_leaderboard(ranking: list[tuple[str, int]], ax: Axes | None = None) -> 
     ax.invert_yaxis()
     ax.set_xlabel("likes", fontsize=11)
     ax.set_title("Most liked products (leaderboard:likes)", fontsize=13)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _tidy(ax)
     return ax
 
 
@@ -162,6 +163,5 @@ def plot_stock_over_time(log: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_ylim(bottom=0)
     ax.set_title("Stock over time: every checkout reserves, nothing goes below zero", fontsize=13)
     ax.legend(fontsize=10, frameon=False, ncol=3)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _tidy(ax)
     return ax

@@ -91,25 +91,11 @@ class Stock:
 
         Raises OutOfStock (nothing taken) or UnknownProduct.
         """
-        check_quantity(quantity)
-        try:
-            left, version = self._reserve(keys=[product_key(sku), f"{product_key(sku)}:orders"],
-                                          args=[quantity, order_id])
-        except redis.ResponseError as error:
-            raise self._refusal(error, sku, quantity) from None
-        self._track_low(sku, left, version)
-        return left
+        return self._change(self._reserve, sku, quantity, order_id)
 
     def release(self, sku: str, quantity: int, order_id: str = "") -> int:
         """Put `quantity` items back (a cancelled or failed order); return the new level."""
-        check_quantity(quantity)
-        try:
-            level, version = self._release(keys=[product_key(sku), f"{product_key(sku)}:orders"],
-                                           args=[quantity, order_id])
-        except redis.ResponseError as error:
-            raise self._refusal(error, sku, quantity) from None
-        self._track_low(sku, level, version)
-        return level
+        return self._change(self._release, sku, quantity, order_id)
 
     def orders_holding(self, sku: str) -> set[str]:
         """The orders that reserved this product."""
@@ -119,6 +105,17 @@ class Stock:
         """(sku, level) of every product at or under the threshold, lowest first: the alert list."""
         return [(sku, int(level)) for sku, level in
                 self.rc.zrange(self.LOW, 0, -1, withscores=True)]
+
+    def _change(self, script, sku: str, quantity: int, order_id: str) -> int:
+        """Run RESERVE or RELEASE on the product's slot, then update the alert list; return the level."""
+        check_quantity(quantity)
+        try:
+            level, version = script(keys=[product_key(sku), f"{product_key(sku)}:orders"],
+                                    args=[quantity, order_id])
+        except redis.ResponseError as error:
+            raise self._refusal(error, sku, quantity) from None
+        self._track_low(sku, level, version)
+        return level
 
     def _track_low(self, sku: str, level: int, version: int) -> None:
         # Another slot than the product's: a stale update (an older version) is ignored.
