@@ -11,7 +11,7 @@ PYTEST := $(BIN)/python -m pytest
 
 lab: setup redis  ## set everything up, start the cluster, open JupyterLab on the notebooks
 	$(BIN)/python -m helpers up
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 setup: $(VENV)/.runtime  ## the virtual environment with the runtime dependencies
 setup-dev: $(VENV)/.dev  ## ... plus what the tests need
