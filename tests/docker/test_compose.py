@@ -70,30 +70,28 @@ def test_every_client_follows_redirects_without_remapping(docker_workshop) -> No
     rc.close()
 
 
-def test_a_killed_master_container_is_replaced_by_its_replica(docker_workshop) -> None:
-    backend = DockerBackend(Settings.from_env())
+def test_faults_on_containers_kill_restart_pause_resume(docker_workshop) -> None:
+    from helpers import faults
+
     rc = helpers.connect()
     rc.set("survivor", "yes")
-    owner = rc.get_node_from_key("survivor")
-    backend.containers(docker_workshop)[owner.port].kill()
-    deadline = time.monotonic() + 60
-    promoted = None
-    while time.monotonic() < deadline and promoted is None:
-        time.sleep(0.5)
-        for port in docker_workshop.spec.ports:
-            if port == owner.port:
-                continue
-            try:
-                node = redis.Redis(port=port, decode_responses=True, socket_timeout=1)
-                info = node.info("replication")
-                if info["role"] == "master" and node.cluster("COUNTKEYSINSLOT",
-                                                             rc.keyslot("survivor")) == 1:
-                    promoted = port
-            except redis.RedisError:
-                pass
-    assert promoted is not None, "no replica took over the killed master's slots"
-    assert redis.Redis(port=promoted, decode_responses=True).get("survivor") == "yes"
+    owner = rc.get_node_from_key("survivor").port
     rc.close()
+    faults.kill(owner)
+    promoted = faults.wait_for_failover(owner, timeout=60)
+    assert promoted != owner
+    assert redis.Redis(port=promoted, decode_responses=True).get("survivor") == "yes"
+    faults.restart(owner)
+    deadline = time.monotonic() + 60
+    while faults.role(owner) != "slave" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert faults.role(owner) == "slave"  # the old master came back as a replica
+    faults.pause(owner)
+    try:
+        assert faults.role(owner) is None
+    finally:
+        faults.resume(owner)
+    assert faults.role(owner) == "slave"
 
 
 def test_down_keeps_volumes_and_up_brings_the_data_back(docker_workshop) -> None:

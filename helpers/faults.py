@@ -1,0 +1,164 @@
+"""Break a node on purpose: kill, pause, resume, restart, and wait for the failover (notebook 05).
+
+The same calls work on the local backend (signals to the redis-server process) and on the
+docker backend (the node's container). A node is named by its port.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from helpers.cluster import make_backend
+from helpers.cluster.base import HOST, ClusterState, WorkshopError
+from helpers.config import Settings
+from helpers.resp import Connection, ReplyError
+
+
+def _state() -> ClusterState:
+    settings = Settings.from_env()
+    state = ClusterState.load(settings.home)
+    if state is None or state.backend not in ("local", "docker"):
+        raise WorkshopError("Faults need a cluster the workshop started (local or docker backend); "
+                            "start one with `python -m helpers up`.")
+    if not state.spec.ports:
+        raise WorkshopError("The cluster has no nodes.")
+    return state
+
+
+def _node(state: ClusterState, port: int):
+    """The local pid, or the docker container, of the node on `port`."""
+    if port not in state.spec.ports:
+        raise WorkshopError(f"No node of this cluster listens on port {port}; its ports are "
+                            f"{state.spec.ports[0]}–{state.spec.ports[-1]}.")
+    if state.backend == "docker":
+        return make_backend("docker", Settings.from_env()).containers(state)[port]
+    return state.pids.get(port)
+
+
+def kill(port: int) -> None:
+    """Kill the node at once, as a crash would (SIGKILL, or `docker kill`): no goodbye, no save."""
+    state = _state()
+    node = _node(state, port)
+    if state.backend == "docker":
+        node.kill()
+        return
+    from helpers.cluster.local import _wait_gone, is_node_process
+    if not is_node_process(node, port):
+        raise WorkshopError(f"The node on port {port} is not running.")
+    os.kill(node, signal.SIGKILL)
+    _wait_gone(node)
+
+
+def pause(port: int) -> None:
+    """Freeze the node (SIGSTOP, or `docker pause`): it holds its connections but answers nothing."""
+    state = _state()
+    node = _node(state, port)
+    node.pause() if state.backend == "docker" else os.kill(node, signal.SIGSTOP)
+
+
+def resume(port: int) -> None:
+    """Unfreeze a paused node (SIGCONT, or `docker unpause`)."""
+    state = _state()
+    node = _node(state, port)
+    node.unpause() if state.backend == "docker" else os.kill(node, signal.SIGCONT)
+
+
+def restart(port: int, timeout: float = 30.0) -> None:
+    """Start a killed node again with its data; return once it answers PING.
+
+    It rejoins the cluster from its nodes.conf: a master that was replaced comes back
+    as a replica of the node that took over.
+    """
+    state = _state()
+    if state.backend == "docker":
+        container = _node(state, port)
+        container.reload()
+        if container.status != "running":
+            container.start()
+    else:
+        from helpers.cluster.local import start_nodes
+        start_nodes(state, Settings.from_env().home)
+    node = Connection(HOST, port, state.spec.password, timeout=1.0)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                node.ask(("PING",))
+                return
+            except (OSError, ReplyError):
+                if time.monotonic() > deadline:
+                    raise WorkshopError(f"The node on port {port} did not answer within "
+                                        f"{timeout:.0f} s of its restart.") from None
+                time.sleep(0.05)
+    finally:
+        node.close()
+
+
+def role(port: int) -> str | None:
+    """'master' or 'slave' as the node on `port` reports itself, or None if it does not answer."""
+    state = _state()
+    node = Connection(HOST, port, state.spec.password, timeout=0.5)
+    try:
+        replication = node.ask(("INFO", "replication"))[0]
+        return replication.split("role:", 1)[1].split()[0]
+    except (OSError, ReplyError, IndexError):
+        return None
+    finally:
+        node.close()
+
+
+def wait_for_failover(dead_port: int, timeout: float = 60.0, poll: float = 0.05) -> int:
+    """Wait until a replica of the master on `dead_port` is promoted; return its port.
+
+    Asks the surviving nodes which node now serves the slots the dead master served.
+    """
+    state = _state()
+    survivors = [port for port in state.spec.ports if port != dead_port]
+    slots = _slots_of(survivors, dead_port, state.spec.password)
+    if not slots:
+        raise WorkshopError(f"The node on port {dead_port} served no slots: only a master's "
+                            "death causes a failover.")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for port in survivors:
+            if role(port) == "master" and _serves(port, slots[0], state.spec.password):
+                return port
+        time.sleep(poll)
+    raise WorkshopError(f"No replica took over from the master on port {dead_port} within "
+                        f"{timeout:.0f} s. Does it have a replica, and was it in sync?")
+
+
+def _slots_of(survivors: list[int], port: int, password: str | None) -> list[int]:
+    """First slot of each range the node on `port` served, as a surviving node remembers it."""
+    for survivor in survivors:
+        node = Connection(HOST, survivor, password, timeout=1.0)
+        try:
+            for line in node.ask(("CLUSTER", "NODES"))[0].splitlines():
+                fields = line.split()
+                if fields[1].split("@")[0].endswith(f":{port}"):
+                    return [int(part.split("-")[0]) for part in fields[8:] if part[0].isdigit()]
+        except (OSError, ReplyError):
+            continue
+        finally:
+            node.close()
+    return []
+
+
+def _serves(port: int, slot: int, password: str | None) -> bool:
+    """True when the node on `port` lists `slot` among its own (its CLUSTER NODES 'myself' line)."""
+    node = Connection(HOST, port, password, timeout=0.5)
+    try:
+        nodes = node.ask(("CLUSTER", "NODES"))[0]
+    except (OSError, ReplyError):
+        return False
+    finally:
+        node.close()
+    for line in nodes.splitlines():
+        fields = line.split()
+        if "myself" in fields[2]:
+            for part in fields[8:]:
+                first, _, last = part.partition("-")
+                if first.isdigit() and int(first) <= slot <= int(last or first):
+                    return True
+    return False

@@ -1,0 +1,60 @@
+"""helpers.faults on the local backend: a killed master is replaced; a paused node comes back."""
+from __future__ import annotations
+
+import pytest
+
+import helpers
+from helpers import faults
+
+
+@pytest.fixture
+def cluster(workshop, redis_server):
+    state = helpers.up(node_timeout=2000)
+    rc = helpers.connect()
+    yield state, rc
+    rc.close()
+
+
+def wait_role(port: int, wanted: str, tries: int = 200) -> str | None:
+    """Poll role(port) until it is `wanted` (bounded: tries × about 50 ms)."""
+    import time
+    for _ in range(tries):
+        current = faults.role(port)
+        if current == wanted:
+            return current
+        time.sleep(0.05)
+    return faults.role(port)
+
+
+def test_a_killed_master_is_replaced_by_its_replica_and_rejoins_as_one(cluster) -> None:
+    state, rc = cluster
+    master, replica = state.spec.ports[0], state.spec.ports[3]  # 3x1: node 3 replicates node 0
+    rc.set("before{b}", "kept")  # slot 3300, served by the first master
+    faults.kill(master)
+    assert faults.role(master) is None
+    assert faults.wait_for_failover(master, timeout=60) == replica
+    faults.restart(master)
+    assert wait_role(master, "slave") == "slave"
+    assert repr(helpers.up()).startswith("local cluster")  # ready again, roles swapped
+    fresh = helpers.connect()
+    assert fresh.get("before{b}") == "kept"
+    fresh.close()
+
+
+def test_a_paused_node_answers_nothing_until_resumed(cluster) -> None:
+    state, _ = cluster
+    replica = state.spec.ports[4]
+    faults.pause(replica)
+    try:
+        assert faults.role(replica) is None
+    finally:
+        faults.resume(replica)
+    assert wait_role(replica, "slave") == "slave"
+
+
+def test_bad_fault_requests_are_clear(cluster) -> None:
+    state, _ = cluster
+    with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port 1"):
+        faults.kill(1)
+    with pytest.raises(helpers.WorkshopError, match="only a master's death causes a failover"):
+        faults.wait_for_failover(state.spec.ports[5], timeout=1)
