@@ -43,11 +43,11 @@ def kill(port: int) -> None:
     if state.backend == "docker":
         node.kill()
         return
-    from helpers.cluster.local import _wait_gone, is_node_process
+    from helpers.cluster.local import is_node_process, wait_gone
     if not is_node_process(node, port):
         raise WorkshopError(f"The node on port {port} is not running.")
     os.kill(node, signal.SIGKILL)
-    _wait_gone(node)
+    wait_gone(node)
 
 
 def pause(port: int) -> None:
@@ -71,34 +71,29 @@ def restart(port: int, timeout: float = 30.0) -> None:
     as a replica of the node that took over.
     """
     state = _state()
-    if state.backend == "docker":
-        container = _node(state, port)
-        container.reload()
-        if container.status != "running":
-            container.start()
-    else:
+    if state.backend == "local":
         from helpers.cluster.local import start_nodes
-        start_nodes(state, Settings.from_env().home)
-    node = Connection(HOST, port, state.spec.password, timeout=1.0)
+        start_nodes(state, Settings.from_env().home)  # returns once the node answers PING
+        return
+    container = _node(state, port)
+    container.reload()
+    if container.status != "running":
+        container.start()
     deadline = time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                node.ask(("PING",))
-                return
-            except (OSError, ReplyError):
-                if time.monotonic() > deadline:
-                    raise WorkshopError(f"The node on port {port} did not answer within "
-                                        f"{timeout:.0f} s of its restart.") from None
-                time.sleep(0.05)
-    finally:
-        node.close()
+    while _role(port, state.spec.password) is None:
+        if time.monotonic() > deadline:
+            raise WorkshopError(f"The node on port {port} did not answer within "
+                                f"{timeout:.0f} s of its restart.")
+        time.sleep(0.05)
 
 
 def role(port: int) -> str | None:
     """'master' or 'slave' as the node on `port` reports itself, or None if it does not answer."""
-    state = _state()
-    node = Connection(HOST, port, state.spec.password, timeout=0.5)
+    return _role(port, _state().spec.password)
+
+
+def _role(port: int, password: str | None) -> str | None:
+    node = Connection(HOST, port, password, timeout=0.5)
     try:
         replication = node.ask(("INFO", "replication"))[0]
         return replication.split("role:", 1)[1].split()[0]
@@ -122,7 +117,8 @@ def wait_for_failover(dead_port: int, timeout: float = 60.0, poll: float = 0.05)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for port in survivors:
-            if role(port) == "master" and _serves(port, slots[0], state.spec.password):
+            if (_role(port, state.spec.password) == "master"
+                    and _serves(port, slots[0], state.spec.password)):
                 return port
         time.sleep(poll)
     raise WorkshopError(f"No replica took over from the master on port {dead_port} within "

@@ -60,3 +60,13 @@ def redis_server() -> str:
     found = shutil.which("redis-server")
     require(found is not None, "redis-server is not installed")
     return found
+
+
+@pytest.fixture
+def cluster(workshop, redis_server):
+    """A running 3x1 cluster (node timeout 2 s, so failovers are quick) and a client: (state, rc)."""
+    import helpers
+    state = helpers.up(node_timeout=2000)
+    rc = helpers.connect()
+    yield state, rc
+    rc.close()

@@ -228,7 +228,7 @@ def stop_nodes(state: ClusterState, home: Path, only: list[int] | None = None,
     for port in ports:
         _signal(state.pids[port], signal.SIGKILL)
     for port in (only if only is not None else list(state.pids)):
-        _wait_gone(state.pids.pop(port, None))
+        wait_gone(state.pids.pop(port, None))
     state.save(home)
 
 
@@ -239,7 +239,7 @@ def _signal(pid: int, signum: int) -> None:
         pass
 
 
-def _wait_gone(pid: int | None, timeout: float = 5.0) -> None:
+def wait_gone(pid: int | None, timeout: float = 5.0) -> None:
     """Reap `pid` if it is our child, or wait until it has left the process table."""
     if pid is None:
         return

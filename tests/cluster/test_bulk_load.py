@@ -11,14 +11,6 @@ from helpers.data import bulk_load, numbered_items
 from helpers.topology import keys_per_master
 
 
-@pytest.fixture
-def cluster(workshop, redis_server):
-    state = helpers.up()
-    rc = helpers.connect()
-    yield state, rc
-    rc.close()
-
-
 def test_200_000_keys_all_land_with_their_values(cluster) -> None:
     _, rc = cluster
     report = bulk_load(rc, numbered_items(200_000, prefix="load:"), total=200_000, progress=False)

@@ -14,15 +14,6 @@ from helpers.console import Console, Session, execute, parse
 from helpers.topology import key_slot, where_keys_live
 
 
-@pytest.fixture
-def cluster(workshop, redis_server):
-    """A running 3x1 cluster and a client; yields (state, rc)."""
-    state = helpers.up(node_timeout=2000)
-    rc = helpers.connect()
-    yield state, rc
-    rc.close()
-
-
 def key_on(port_index: int, state: ClusterState) -> str:
     """A key whose slot the master at state.spec.ports[port_index] serves."""
     first, last = [(0, 5460), (5461, 10922), (10923, 16383)][port_index]

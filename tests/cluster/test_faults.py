@@ -7,14 +7,6 @@ import helpers
 from helpers import faults
 
 
-@pytest.fixture
-def cluster(workshop, redis_server):
-    state = helpers.up(node_timeout=2000)
-    rc = helpers.connect()
-    yield state, rc
-    rc.close()
-
-
 def wait_role(port: int, wanted: str, tries: int = 200) -> str | None:
     """Poll role(port) until it is `wanted` (bounded: tries × about 50 ms)."""
     import time

@@ -20,11 +20,8 @@ MULTI_KEY = {"DEL", "UNLINK", "EXISTS", "TOUCH", "MGET", "SINTER", "SUNION", "SD
 
 
 @pytest.fixture
-def rc(workshop, redis_server):
-    helpers.up()
-    client = helpers.connect()
-    yield client
-    client.close()
+def rc(cluster):
+    return cluster[1]
 
 
 @pytest.fixture
