@@ -2,6 +2,8 @@
 # Run once by the cluster-init service of docker-compose.yml: wait for the six nodes,
 # then make them a cluster (3 masters, 1 replica each) unless they already are one.
 set -e
+# With a password (WORKSHOP_PASSWORD), redis-cli logs in with it: REDISCLI_AUTH is its -a.
+if [ -n "$WORKSHOP_PASSWORD" ]; then export REDISCLI_AUTH="$WORKSHOP_PASSWORD"; fi
 for port in $PORTS; do
   until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done
 done

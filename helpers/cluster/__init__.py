@@ -85,11 +85,15 @@ def down(purge: bool = False) -> str:
 
 
 def _stop_leftover_empty_nodes(home: Path) -> None:
-    """Stop the empty nodes of notebook 01 if a student left the notebook before its clean-up."""
+    """Stop the empty nodes of notebooks 01 and 05, and the extra master of notebook 05's
+    scaling lab, if a student left the notebook before its clean-up."""
     leftover = ClusterState.load(home / "empty-nodes")
     if leftover is not None:
         from helpers.cluster.local import stop_empty_nodes
         stop_empty_nodes(leftover)
+    if (home / "extra-nodes").exists():
+        from helpers.scaling import stop_extra_nodes
+        stop_extra_nodes(home)
 
 
 def status() -> dict:
@@ -123,10 +127,13 @@ def status() -> dict:
             "problems": problems, "nodes": nodes}
 
 
-def connect(decode_responses: bool = True, **options: object) -> "RedisCluster":
+def connect(decode_responses: bool = True, username: str | None = None,
+            password: str | None = None, **options: object) -> "RedisCluster":
     """A `RedisCluster` client for whichever cluster runs (local, docker, or REDIS_CLUSTER_URL).
 
-    Used by every notebook right after `up()`.
+    It logs in with the cluster's own password (`up --password`) unless `username` or
+    `password` say otherwise, as notebook 05 does for its ACL users. Used by every
+    notebook right after `up()`.
     """
     settings = Settings.from_env()
     if settings.cluster_url:
@@ -137,10 +144,22 @@ def connect(decode_responses: bool = True, **options: object) -> "RedisCluster":
     if not running:
         raise WorkshopError("No workshop cluster is running. Start one with `python -m helpers up` "
                             "or run the notebook's first cell (helpers.up()).")
+    import redis
     from redis.cluster import ClusterNode, RedisCluster
+
+    from helpers.cluster.external import explain_connection_error
+    if username is None and password is None:
+        password = state.spec.password
     nodes = [ClusterNode(HOST, port) for port in running]
-    return RedisCluster(startup_nodes=nodes, password=state.spec.password,
-                        decode_responses=decode_responses, **options)
+    try:
+        return RedisCluster(startup_nodes=nodes, username=username, password=password,
+                            decode_responses=decode_responses, **options)
+    except (redis.RedisError, redis.RedisClusterException, OSError) as error:
+        who = f"user {username!r}" if username else "the default user"
+        raise WorkshopError(explain_connection_error(
+            error, f"{HOST}:{running[0]}",
+            fix=f"Check the password of {who}: helpers.connect(username=..., password=...); "
+                "the cluster's own password is the one given to `up --password`.")) from None
 
 
 def choose_backend(requested: str) -> str:

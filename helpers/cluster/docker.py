@@ -58,9 +58,6 @@ class DockerBackend(Backend):
                 f"The docker backend runs docker-compose.yml, which is {COMPOSE_SHAPE.describe()}; "
                 f"you asked for {spec.describe()}. Use the local backend for other shapes: "
                 "python -m helpers up --backend local")
-        if spec.password:
-            raise WorkshopError("The docker backend does not take a password yet; use the local "
-                                "backend for a cluster with authentication.")
         state.project = state.project or os.environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
         running = self.running_ports(state)
         check_ports_free([port for port in spec.ports if port not in running])
@@ -102,7 +99,8 @@ class DockerBackend(Backend):
 
     def compose(self, state: ClusterState, *arguments: str) -> str:
         """Run one Compose command on this project with the ports of `state`; return its output."""
-        environment = dict(os.environ, WORKSHOP_NODE_TIMEOUT=str(state.spec.node_timeout))
+        environment = dict(os.environ, WORKSHOP_NODE_TIMEOUT=str(state.spec.node_timeout),
+                           WORKSHOP_PASSWORD=state.spec.password or "")
         for index, port in enumerate(state.spec.ports, start=1):
             environment[f"WORKSHOP_PORT_{index}"] = str(port)
         command = [*compose_command(), "-f", str(COMPOSE_FILE), "-p", state.project, *arguments]

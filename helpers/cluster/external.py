@@ -61,11 +61,15 @@ def safe_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def explain_connection_error(error: BaseException, where: str) -> str:
+def explain_connection_error(error: BaseException, where: str,
+                             fix: str = "Check the credentials in REDIS_CLUSTER_URL "
+                                        "(redis://user:password@host:port); a password with "
+                                        "special characters must be URL-encoded.") -> str:
     """One paragraph naming the real cause, which redis-py often hides in the exception chain.
 
     (A node that refuses the connection is reported as 'Cluster mode is not enabled on this
-    node'; the refusal itself is further down the chain.)
+    node'; the refusal itself is further down the chain.) `fix` says what to do about a
+    refused login.
     """
     chain, seen = [], set()
     while error is not None and id(error) not in seen:
@@ -75,10 +79,9 @@ def explain_connection_error(error: BaseException, where: str) -> str:
     text = " | ".join(str(item) for item in chain).lower()
     if any(isinstance(item, redis.AuthenticationError) for item in chain) or any(
             word in text for word in ("wrongpass", "invalid password", "invalid username-password",
-                                      "noauth", "authentication required", "without any password")):
-        return (f"The cluster at {where} refused the user or password. Check the credentials in "
-                "REDIS_CLUSTER_URL (redis://user:password@host:port); a password with special "
-                "characters must be URL-encoded.")
+                                      "noauth", "authentication required", "without any password",
+                                      "hello must be called with the client already authenticated")):
+        return f"The cluster at {where} refused the user or password. {fix}"
     if any(isinstance(item, (redis.TimeoutError, TimeoutError)) for item in chain) or "timed out" in text:
         return (f"Nothing answered at {where} in time. Check the host and port, and that a "
                 "firewall lets you through.")

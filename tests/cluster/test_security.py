@@ -1,0 +1,60 @@
+"""Authentication on a real cluster: each refusal is a clear error, and nothing is lost."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import redis
+from redis.cluster import RedisCluster
+
+import helpers
+
+STUDENT_RULES = ("on", ">student-pw", "~*", "&*", "+@all", "-@dangerous")
+
+
+def test_without_a_password_anyone_who_reaches_a_port_can_flushall(cluster) -> None:
+    state, rc = cluster
+    rc.set("precious", "data")
+    # `--cluster call` runs the command on every node: no password, no question asked.
+    stranger = subprocess.run(["redis-cli", "--cluster", "call", f"127.0.0.1:{state.spec.ports[0]}",
+                               "FLUSHALL"], capture_output=True, text=True)
+    assert stranger.stdout.count(": OK") >= 3
+    assert rc.get("precious") is None
+
+
+def test_a_cluster_with_a_password_refuses_whoever_lacks_it(workshop, redis_server) -> None:
+    state = helpers.up(password="s3cret-test")
+    rc = helpers.connect()
+    rc.set("precious", "data")
+    no_password = subprocess.run(["redis-cli", "-p", str(state.spec.ports[0]), "FLUSHALL"],
+                                 capture_output=True, text=True)
+    assert no_password.stdout.strip().startswith("NOAUTH Authentication required")
+    for credentials in ({"username": "default", "password": ""}, {"password": "wrong"}):
+        with pytest.raises(helpers.WorkshopError, match="refused the user or password. Check the "
+                                                        "password of (user 'default'|the default user)"):
+            helpers.connect(**credentials)
+    assert rc.get("precious") == "data"
+    rc.close()
+
+
+def test_an_acl_student_is_refused_dangerous_commands_by_name(workshop, redis_server) -> None:
+    helpers.up(password="s3cret-test")
+    admin = helpers.connect()
+    admin.execute_command("ACL", "SETUSER", "student", *STUDENT_RULES,
+                          target_nodes=RedisCluster.ALL_NODES)  # ACLs live on each node
+    student = helpers.connect(username="student", password="student-pw")
+    student.set("homework", "done")
+    with pytest.raises(redis.exceptions.NoPermissionError,
+                       match="no permissions to run the 'flushall' command"):
+        student.flushall()
+    with pytest.raises(redis.exceptions.NoPermissionError, match="'config|set' command"):
+        student.config_set("appendonly", "no")
+    assert admin.get("homework") == "done"
+    for client in (student, admin):
+        client.close()
+
+
+def test_a_bad_password_is_refused_before_anything_starts(workshop, redis_server) -> None:
+    with pytest.raises(helpers.WorkshopError, match="4 to 128 letters"):
+        helpers.up(password="two words")
+    assert helpers.status()["running"] is False
