@@ -165,3 +165,35 @@ def plot_stock_over_time(log: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.legend(fontsize=10, frameon=False, ncol=3)
     _tidy(ax)
     return ax
+
+
+OUTCOME_COLOURS = {"replicated": "#2ca02c", "acknowledged": "#ff7f0e", "failed": "#d62728"}
+
+
+def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_timeout_ms: int,
+                           ax: Axes | None = None) -> Axes:
+    """Every write of `faults.Writer` as a dot per master port over time, coloured by outcome,
+    with the lab's marks (kill, promotion…) and the node timeout after the kill (notebook 05)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3.8))
+    ports = sorted(writes["port"].unique())
+    rows = {port: index for index, port in enumerate(ports)}
+    for outcome, colour in OUTCOME_COLOURS.items():
+        chosen = writes[writes["outcome"] == outcome]
+        ax.scatter(chosen["seconds"], chosen["port"].map(rows), s=6, color=colour,
+                   label=f"{outcome} ({len(chosen):,})", linewidths=0)
+    for index, (event, seconds) in enumerate(marks.items()):
+        ax.axvline(seconds, color="black", linestyle=":", linewidth=1)
+        ax.annotate(event, (seconds, len(ports) - 0.4 + 0.25 * (index % 2)), fontsize=10,
+                    xytext=(3, 0), textcoords="offset points")
+    killed = [seconds for event, seconds in marks.items() if event.startswith("kill")]
+    for seconds in killed:
+        ax.axvspan(seconds, seconds + node_timeout_ms / 1000, color="grey", alpha=0.15,
+                   label="cluster-node-timeout" if seconds == killed[0] else None)
+    ax.set_yticks(range(len(ports)), [f"master :{port}" for port in ports])
+    ax.set_ylim(-0.6, len(ports) + 0.2)
+    ax.set_xlabel("seconds since the writer started", fontsize=11)
+    ax.set_title("Each write, by the master that got it", fontsize=13)
+    ax.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _tidy(ax)
+    return ax

@@ -1,4 +1,7 @@
-"""Break a node on purpose: kill, pause, resume, restart, and wait for the failover (notebook 05).
+"""Break a node on purpose and watch the cluster cope (notebook 05).
+
+Kill, pause, resume and restart a node, wait for its failover, and record what a
+writer's writes became meanwhile (`Writer`, `lost_writes`).
 
 The same calls work on the local backend (signals to the redis-server process) and on the
 docker backend (the node's container). A node is named by its port.
@@ -7,12 +10,17 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
+
+import pandas as pd
 
 from helpers.cluster import make_backend
 from helpers.cluster.base import HOST, ClusterState, WorkshopError
 from helpers.config import Settings
 from helpers.resp import Connection, ReplyError
+from helpers.topology import key_slot, slot_owners
+
 
 
 def _state() -> ClusterState:
@@ -87,6 +95,15 @@ def restart(port: int, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def master_of(key: str) -> int:
+    """Port of the master that serves `key` now, as the cluster itself reports (CLUSTER SLOTS)."""
+    state = _state()
+    owners = slot_owners(state.spec.ports, state.spec.password)
+    if key_slot(key) not in owners:
+        raise WorkshopError(f"No node answers for the slot of {key!r}: is the cluster running?")
+    return owners[key_slot(key)]
+
+
 def role(port: int) -> str | None:
     """'master' or 'slave' as the node on `port` reports itself, or None if it does not answer."""
     return _role(port, _state().spec.password)
@@ -158,3 +175,99 @@ def _serves(port: int, slot: int, password: str | None) -> bool:
                 if first.isdigit() and int(first) <= slot <= int(last or first):
                     return True
     return False
+
+
+# ---- the failover lab's writer ----------------------------------------------------------------
+
+OUTCOMES = ("replicated", "acknowledged", "failed")
+
+
+class Writer:
+    """A background writer for the failover lab (notebook 05): it records what each write became.
+
+    Each write is `SET lab:<n> <n>` then `WAIT 1 <wait_ms>`, in one round trip to the master
+    that owns the key. Its outcome is 'replicated' when WAIT says a replica has it,
+    'acknowledged' when only the master said OK, 'failed' when the node refused it
+    (MOVED, CLUSTERDOWN) or did not answer. After a failure the writer asks the surviving
+    nodes who owns which slot now, as any cluster client does. It stops by itself after
+    `max_seconds` or `max_writes`.
+    """
+
+    def __init__(self, wait_ms: int = 100, prefix: str = "lab", max_writes: int = 200_000,
+                 max_seconds: float = 300.0) -> None:
+        state = _state()
+        self.ports, self.password = state.spec.ports, state.spec.password
+        self.wait_ms, self.prefix = wait_ms, prefix
+        self.max_writes, self.max_seconds = max_writes, max_seconds
+        self.rows: list[tuple[float, str, int, str, str]] = []  # (seconds, key, port, outcome, error)
+        self.marks: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._began = 0.0
+
+    def start(self) -> "Writer":
+        """Start writing in a background thread; return self."""
+        self._began = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="failover-lab-writer", daemon=True)
+        self._thread.start()
+        return self
+
+    def mark(self, event: str) -> float:
+        """Note when something happened (a kill, a promotion), in the writer's seconds."""
+        self.marks[event] = time.monotonic() - self._began
+        return self.marks[event]
+
+    def stop(self) -> pd.DataFrame:
+        """Stop writing; return every write: seconds, key, port, outcome, error."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        return self.writes()
+
+    def writes(self) -> pd.DataFrame:
+        """The writes so far, one row each."""
+        return pd.DataFrame(list(self.rows), columns=["seconds", "key", "port", "outcome", "error"])
+
+    def _run(self) -> None:
+        connections: dict[int, Connection] = {}
+        owners = slot_owners(self.ports, self.password)
+        number = 0
+        while (not self._stop.is_set() and number < self.max_writes
+               and time.monotonic() - self._began < self.max_seconds):
+            key = f"{self.prefix}:{number}"
+            port = owners.get(key_slot(key), self.ports[0])
+            node = connections.setdefault(port, Connection(HOST, port, self.password, timeout=0.5))
+            seconds = time.monotonic() - self._began
+            try:
+                _, copies = node.ask(("SET", key, number), ("WAIT", 1, self.wait_ms))
+                self.rows.append((seconds, key, port, OUTCOMES[0] if copies else OUTCOMES[1], ""))
+            except (OSError, ReplyError) as error:
+                reason = error.code if isinstance(error, ReplyError) else "no answer"
+                self.rows.append((seconds, key, port, OUTCOMES[2], reason))
+                self._stop.wait(0.02)  # bounded: at most 50 failed attempts a second
+                owners = slot_owners(self.ports, self.password) or owners
+            number += 1
+        for node in connections.values():
+            node.close()
+
+
+def lost_writes(writes: pd.DataFrame) -> pd.DataFrame:
+    """Per outcome: how many writes, and how many of them the cluster no longer holds (notebook 05).
+
+    Reads with a fresh client, which learns the cluster's shape after the failover. A write
+    counts as kept when GET returns the value it wrote. 'failed' writes may still have been
+    applied (the node crashed after writing, before answering): they are counted, not judged.
+    """
+    from helpers.cluster import connect
+    client = connect()
+    rows = []
+    try:
+        for outcome in OUTCOMES:
+            keys = writes.loc[writes["outcome"] == outcome, "key"].tolist()
+            values = client.mget_nonatomic(keys) if keys else []
+            kept = sum(value == key.rsplit(":", 1)[1] for key, value in zip(keys, values))
+            rows.append({"outcome": outcome, "writes": len(keys), "kept": kept,
+                         "lost": len(keys) - kept})
+    finally:
+        client.close()
+    return pd.DataFrame(rows)

@@ -22,8 +22,8 @@ from tests.conftest import REPO, require
 
 
 @pytest.fixture
-def docker_workshop(workshop, monkeypatch):
-    """A docker-backend cluster in its own Compose project, on free ports; removed afterwards."""
+def docker_project(workshop, monkeypatch):
+    """An own Compose project and a usable image for a docker-backend cluster; removed afterwards."""
     require(shutil.which("docker") is not None, "the docker client is not installed")
     require(helpers.cluster.docker_engine_answers(), "no Docker engine answers")
     require(shutil.which("docker-compose") is not None or subprocess.run(
@@ -35,12 +35,17 @@ def docker_workshop(workshop, monkeypatch):
         monkeypatch.setenv("REDIS_IMAGE", built.stdout.strip())
     project = f"workshop-test-{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("COMPOSE_PROJECT_NAME", project)
-    state = helpers.up(backend="docker", node_timeout=2000)
-    yield state
+    yield project
     helpers.down(purge=True)
     leftovers = docker_client().containers.list(
         all=True, filters={"label": f"com.docker.compose.project={project}"})
     assert not leftovers, f"containers left behind: {[c.name for c in leftovers]}"
+
+
+@pytest.fixture
+def docker_workshop(docker_project):
+    """A docker-backend cluster (node timeout 2 s) in its own Compose project."""
+    return helpers.up(backend="docker", node_timeout=2000)
 
 
 def test_every_client_follows_redirects_without_remapping(docker_workshop) -> None:
@@ -105,6 +110,38 @@ def test_down_keeps_volumes_and_up_brings_the_data_back(docker_workshop) -> None
     rc = helpers.connect()
     assert rc.get("persisted") == "aof"
     rc.close()
+
+
+def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_write(
+        docker_project) -> None:
+    from helpers import faults
+    from redis.cluster import RedisCluster
+
+    state = helpers.up(backend="docker", node_timeout=2000, password="s3cret-docker")
+    with pytest.raises(helpers.WorkshopError, match="refused the user or password"):
+        helpers.connect(username="default", password="")
+    admin = helpers.connect()
+    admin.execute_command("ACL", "SETUSER", "student", "on", ">student-pw", "~*", "&*", "+@all",
+                          "-@dangerous", target_nodes=RedisCluster.ALL_NODES)
+    student = helpers.connect(username="student", password="student-pw")
+    with pytest.raises(redis.exceptions.NoPermissionError, match="'flushall' command"):
+        student.flushall()
+    student.close()
+
+    writer = faults.Writer().start()
+    try:
+        time.sleep(0.5)
+        victim = faults.master_of("a")
+        faults.kill(victim)
+        faults.wait_for_failover(victim, timeout=60)
+        time.sleep(0.5)
+    finally:
+        writes = writer.stop()
+    report = faults.lost_writes(writes).set_index("outcome")
+    admin.close()
+    assert report.loc["failed", "writes"] > 0 and report.loc["replicated", "writes"] > 100
+    assert report.loc["replicated", "lost"] == 0, report
+    assert state.spec.password == "s3cret-docker"
 
 
 def test_other_shapes_are_refused_on_docker(workshop, monkeypatch) -> None:
