@@ -1,11 +1,16 @@
-"""Latency and throughput measurement (notebook 03; bench/ compares it with redis-benchmark).
+"""Latency and throughput measurement (notebooks 03 and 05; bench/ compares it with redis-benchmark).
 
 Latency is timed on a bare RESP connection to the master that owns each key, so what
 students see is the server's round trip, not a client library's overhead.
 """
 from __future__ import annotations
 
+import csv
+import io
+import shutil
 import socket
+import subprocess
+import threading
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -13,6 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from helpers.cluster.base import ClusterState, WorkshopError
+from helpers.config import Settings
 from helpers.data import bulk_load, numbered_items
 from helpers.resp import encode
 
@@ -122,3 +129,95 @@ def compare_writers(rc: "RedisCluster", count: int = 20_000) -> pd.DataFrame:
         rows.append({"method": name, "keys": count, "seconds": round(seconds, 3),
                      "keys/s": round(count / seconds)})
     return pd.DataFrame(rows)
+
+
+def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterable[int] = (1, 16),
+                         requests: int = 50_000, command: str = "set") -> pd.DataFrame:
+    """Throughput and latency of `redis-benchmark --cluster` for each (clients, pipeline depth).
+
+    The reference tool that the "millions of requests per second" claim comes from, run
+    against the workshop's cluster from this machine (notebook 05). One row per run:
+    clients, pipeline, requests/s, p50 and p99 latency in milliseconds.
+    """
+    binary = shutil.which("redis-benchmark")
+    if binary is None:
+        raise WorkshopError("redis-benchmark is not installed; it comes with Redis "
+                            "(Debian/Ubuntu: sudo apt-get install redis-tools; macOS: brew install redis).")
+    state = ClusterState.load(Settings.from_env().home)
+    if state is None or state.backend == "external":
+        raise WorkshopError("The benchmark runs against the workshop's own cluster: start it "
+                            "with helpers.up().")
+    login = ["-a", state.spec.password, "--no-auth-warning"] if state.spec.password else []
+    rows = []
+    for count in clients:
+        for depth in pipelines:
+            output = subprocess.run(
+                [binary, "--cluster", "-p", str(state.spec.base_port), *login, "-t", command,
+                 "-n", str(requests), "-c", str(count), "-P", str(depth), "--csv"],
+                capture_output=True, text=True, timeout=300).stdout
+            figures = list(csv.DictReader(io.StringIO(output[output.find('"test"'):])))
+            if not figures:
+                raise WorkshopError(f"redis-benchmark gave no figures: {output[-200:]!r}")
+            rows.append({"clients": count, "pipeline": depth,
+                         "requests/s": round(float(figures[-1]["rps"])),
+                         "p50 (ms)": float(figures[-1]["p50_latency_ms"]),
+                         "p99 (ms)": float(figures[-1]["p99_latency_ms"])})
+    return pd.DataFrame(rows)
+
+
+class Workload:
+    """An application's steady traffic in a background thread: SET then GET of its own keys.
+
+    It uses an ordinary `helpers.connect()` client, so MOVED and ASK redirections are
+    followed by redis-py as in any application; only errors that reach the application
+    are recorded. Notebook 05 runs it while slots move. It stops by itself after
+    `max_seconds` or `max_operations`.
+    """
+
+    def __init__(self, prefix: str = "workload", max_seconds: float = 300.0,
+                 max_operations: int = 2_000_000) -> None:
+        from helpers.cluster import connect
+        self.client = connect()
+        self.prefix, self.max_seconds, self.max_operations = prefix, max_seconds, max_operations
+        self.rows: list[tuple[float, str]] = []  # (seconds, "" or the error's text)
+        self.written = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._began = 0.0
+
+    def start(self) -> "Workload":
+        """Start the traffic; return self."""
+        self._began = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="workload", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> pd.DataFrame:
+        """Stop; return one row per SET+GET pair: seconds since start, error ('' when none)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.client.close()
+        return pd.DataFrame(self.rows, columns=["seconds", "error"])
+
+    def _run(self) -> None:
+        while (not self._stop.is_set() and len(self.rows) < self.max_operations
+               and time.monotonic() - self._began < self.max_seconds):
+            key = f"{self.prefix}:{self.written}"
+            seconds = time.monotonic() - self._began
+            try:
+                self.client.set(key, self.written)
+                if self.client.get(key) != str(self.written):
+                    raise ValueError(f"{key} did not read back what was written")
+                self.rows.append((seconds, ""))
+                self.written += 1
+            except Exception as error:  # what the application would see, whatever it is
+                self.rows.append((seconds, f"{error.__class__.__name__}: {error}"))
+                self._stop.wait(0.01)
+
+
+def operations_per_second(log: pd.DataFrame, step: float = 0.5) -> pd.DataFrame:
+    """A Workload's log as operations per second in windows of `step` seconds (notebook 05)."""
+    window = (log["seconds"] // step) * step
+    counts = log.assign(window=window, ok=log["error"] == "").groupby("window")["ok"].sum()
+    return pd.DataFrame({"seconds": counts.index, "operations/s": counts.to_numpy() / step})

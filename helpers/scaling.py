@@ -1,0 +1,176 @@
+"""Grow and shrink a running cluster: add a master, move slots to it, remove it (notebook 05).
+
+Slots move one at a time with the protocol `redis-cli --cluster reshard` uses: the target
+marks the slot IMPORTING, the source MIGRATING, the source MIGRATEs its keys in batches,
+then every master learns the slot's new owner (CLUSTER SETSLOT … NODE). Meanwhile clients
+are redirected with ASK and MOVED, which a cluster client follows by itself.
+
+The extra master runs on the local backend, with its data under WORKSHOP_HOME/extra-nodes,
+and `helpers.down()` stops it too.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from contextlib import closing
+
+from tqdm.auto import tqdm
+
+from helpers.cluster.base import HOST, ClusterSpec, ClusterState, WorkshopError, find_free_base_port
+from helpers.config import Settings
+from helpers.resp import Connection
+from helpers.topology import slot_owners
+
+EXTRA = "extra-nodes"
+BATCH = 100  # keys per MIGRATE, as redis-cli's default --cluster-pipeline
+
+
+def add_master() -> int:
+    """Start one more empty node and MEET it into the running cluster; return its port.
+
+    It owns no slot (and so no key) until `give_slots` moves some to it.
+    """
+    from helpers.cluster.local import start_nodes
+    settings = Settings.from_env()
+    state = _cluster()
+    spec = ClusterSpec(masters=1, replicas=0, node_timeout=state.spec.node_timeout,
+                       password=state.spec.password,
+                       base_port=find_free_base_port(1, start=state.spec.ports[-1] + 1))
+    extra = ClusterState.load(settings.home / EXTRA) or ClusterState(backend="local", spec=spec)
+    if extra.pids:
+        raise WorkshopError(f"An extra master already runs on port {next(iter(extra.pids))}; "
+                            "remove it first: helpers.scaling.remove_master(port)")
+    extra.spec = spec
+    start_nodes(extra, settings.home / EXTRA)
+    port = spec.base_port
+    with _admin(port, state) as new:
+        new.ask(("CLUSTER", "MEET", HOST, state.spec.ports[0]))
+        node_id = new.ask(("CLUSTER", "MYID"))[0]
+    _wait_everywhere(state, lambda nodes: node_id in nodes and "handshake" not in nodes,
+                     f"every node to know the new master {port}")
+    with _admin(port, state) as new:  # a new master serves (and accepts keys) 2 s after start
+        deadline = time.monotonic() + 20
+        while "cluster_state:ok" not in new.ask(("CLUSTER", "INFO"))[0]:
+            if time.monotonic() > deadline:
+                raise WorkshopError(f"The new master {port} did not see the cluster as ok in 20 s.")
+            time.sleep(0.02)
+    return port
+
+
+def give_slots(port: int, count: int) -> int:
+    """Move `count` slots, taken evenly from the other masters, to the master on `port`.
+
+    Shows a progress bar; returns how many keys moved with them.
+    """
+    owners = _owners(_cluster())
+    others = sorted({owner for owner in owners.values() if owner != port})
+    mine = {slot for slot, owner in owners.items() if owner == port}
+    if count < 1 or count > len(owners) - len(mine):
+        raise WorkshopError(f"Choose between 1 and {len(owners) - len(mine)} slots to move.")
+    plan = []
+    for index, source in enumerate(others):  # the highest slots of each master, like redis-cli
+        share = count // len(others) + (index < count % len(others))
+        theirs = sorted((slot for slot, owner in owners.items() if owner == source), reverse=True)
+        plan += [(slot, source, port) for slot in theirs[:share]]
+    return _move(plan, f"slots to :{port}")
+
+
+def remove_master(port: int) -> int:
+    """Move every slot of the master on `port` to the others, make the cluster forget it, stop it.
+
+    Returns how many keys moved off it.
+    """
+    from helpers.cluster.local import stop_nodes
+    settings = Settings.from_env()
+    state = _cluster()
+    extra = ClusterState.load(settings.home / EXTRA)
+    if extra is None or port not in extra.pids:
+        raise WorkshopError(f"Port {port} is not an extra master from helpers.scaling.add_master(); "
+                            "only those can be removed.")
+    owners = _owners(state)
+    others = sorted({owner for owner in owners.values() if owner != port})
+    theirs = sorted(slot for slot, owner in owners.items() if owner == port)
+    moved = _move([(slot, port, others[index % len(others)]) for index, slot in enumerate(theirs)],
+                  f"slots off :{port}")
+    with _admin(port, state) as leaving:
+        node_id = leaving.ask(("CLUSTER", "MYID"))[0]
+    for other in state.spec.ports:  # every node, within the 60 s FORGET keeps it banned
+        with _admin(other, state) as node:
+            node.ask(("CLUSTER", "FORGET", node_id))
+    stop_nodes(extra, settings.home / EXTRA)
+    shutil.rmtree(settings.home / EXTRA, ignore_errors=True)
+    return moved
+
+
+def stop_extra_nodes(home) -> None:
+    """Stop an extra master left behind (used by `helpers.down`)."""
+    from helpers.cluster.local import stop_nodes
+    extra = ClusterState.load(home / EXTRA)
+    if extra is not None:
+        stop_nodes(extra, home / EXTRA)
+        shutil.rmtree(home / EXTRA, ignore_errors=True)
+
+
+def _move(plan: list[tuple[int, int, int]], label: str) -> int:
+    """Move each (slot, source port, target port) of `plan`; return how many keys moved."""
+    state = _cluster()
+    masters = {port for _, source, target in plan for port in (source, target)}
+    masters |= set(_owners(state).values())
+    links = {port: Connection(HOST, port, state.spec.password, timeout=10.0) for port in masters}
+    ids = {port: link.ask(("CLUSTER", "MYID"))[0] for port, link in links.items()}
+    moved = 0
+    try:
+        for slot, source, target in tqdm(plan, desc=label, unit="slot"):
+            moved += _move_slot(slot, links[source], links[target], ids, links, state.spec.password)
+    finally:
+        for link in links.values():
+            link.close()
+    return moved
+
+
+def _move_slot(slot: int, source: Connection, target: Connection, ids: dict[int, str],
+               links: dict[int, Connection], password: str | None) -> int:
+    """One slot, as redis-cli moves it: IMPORTING, MIGRATING, MIGRATE the keys, then NODE everywhere."""
+    target.ask(("CLUSTER", "SETSLOT", slot, "IMPORTING", ids[source.port]))
+    source.ask(("CLUSTER", "SETSLOT", slot, "MIGRATING", ids[target.port]))
+    moved = 0
+    while keys := source.ask(("CLUSTER", "GETKEYSINSLOT", slot, BATCH))[0]:
+        login = ("AUTH", password) if password else ()
+        source.ask(("MIGRATE", HOST, target.port, "", 0, 10000, *login, "KEYS", *keys))
+        moved += len(keys)
+    owner = ("CLUSTER", "SETSLOT", slot, "NODE", ids[target.port])
+    target.ask(owner)
+    source.ask(owner)
+    for port, link in links.items():
+        if port not in (source.port, target.port):
+            link.ask(owner)
+    return moved
+
+
+def _cluster() -> ClusterState:
+    state = ClusterState.load(Settings.from_env().home)
+    if state is None or state.backend != "local":
+        raise WorkshopError("Adding and removing masters needs the workshop's local backend "
+                            "(python -m helpers up --backend local). On docker or an external "
+                            "cluster, use redis-cli --cluster add-node / reshard / del-node.")
+    return state
+
+
+def _owners(state: ClusterState) -> dict[int, int]:
+    return slot_owners(state.spec.ports, state.spec.password)
+
+
+def _admin(port: int, state: ClusterState) -> closing[Connection]:
+    """`with _admin(port, state) as node:` a short-lived admin connection to one node."""
+    return closing(Connection(HOST, port, state.spec.password, timeout=5.0))
+
+
+def _wait_everywhere(state: ClusterState, ok, what: str, timeout: float = 20.0) -> None:
+    """Wait until `ok(CLUSTER NODES text)` holds on every node of the cluster."""
+    deadline = time.monotonic() + timeout
+    for port in state.spec.ports:
+        with _admin(port, state) as node:
+            while not ok(node.ask(("CLUSTER", "NODES"))[0]):
+                if time.monotonic() > deadline:
+                    raise WorkshopError(f"Waited {timeout:.0f} s for {what}, in vain.")
+                time.sleep(0.02)
