@@ -23,9 +23,7 @@ from helpers.resp import Connection, ReplyError
 
 def first_write_after_kill(key: str, ports: list[int], limit: float = 60.0) -> float:
     """Kill the master of `key`; return seconds until some node accepts SET `key`."""
-    rc = helpers.connect()
-    owner = rc.get_node_from_key(key).port
-    rc.close()
+    owner = faults.master_of(key)
     began = time.perf_counter()
     faults.kill(owner)
     while time.perf_counter() - began < limit:

@@ -165,55 +165,97 @@ def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterab
     return pd.DataFrame(rows)
 
 
-class Workload:
-    """An application's steady traffic in a background thread: SET then GET of its own keys.
+class Background:
+    """A loop in a background thread that records one row per step and stops by itself.
 
-    It uses an ordinary `helpers.connect()` client, so MOVED and ASK redirections are
-    followed by redis-py as in any application; only errors that reach the application
-    are recorded. Notebook 05 runs it while slots move. It stops by itself after
-    `max_seconds` or `max_operations`.
+    Notebook 05's labs run one while they break or reshape the cluster: `start()`, then
+    `mark("kill")` at each event, then `stop()` returns the rows as a table. The loop ends
+    after `max_seconds` or `max_rows` even if nobody calls stop.
     """
 
-    def __init__(self, prefix: str = "workload", max_seconds: float = 300.0,
-                 max_operations: int = 2_000_000) -> None:
-        from helpers.cluster import connect
-        self.client = connect()
-        self.prefix, self.max_seconds, self.max_operations = prefix, max_seconds, max_operations
-        self.rows: list[tuple[float, str]] = []  # (seconds, "" or the error's text)
-        self.written = 0
+    columns: tuple[str, ...] = ()
+
+    def __init__(self, max_seconds: float, max_rows: int) -> None:
+        self.max_seconds, self.max_rows = max_seconds, max_rows
+        self.rows: list[tuple] = []
+        self.marks: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._began = 0.0
 
-    def start(self) -> "Workload":
-        """Start the traffic; return self."""
+    def start(self) -> "Background":
+        """Start the loop; return self."""
         self._began = time.monotonic()
-        self._thread = threading.Thread(target=self._run, name="workload", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=type(self).__name__, daemon=True)
         self._thread.start()
         return self
 
+    def mark(self, event: str) -> None:
+        """Note when something happened (a kill, a promotion), in seconds since the start."""
+        self.marks[event] = self.seconds()
+
+    def seconds(self) -> float:
+        """Seconds since the start."""
+        return time.monotonic() - self._began
+
     def stop(self) -> pd.DataFrame:
-        """Stop; return one row per SET+GET pair: seconds since start, error ('' when none)."""
+        """Stop the loop and return its rows."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        self.client.close()
-        return pd.DataFrame(self.rows, columns=["seconds", "error"])
+        return self.table()
+
+    def table(self) -> pd.DataFrame:
+        """The rows so far."""
+        return pd.DataFrame(list(self.rows), columns=list(self.columns))
 
     def _run(self) -> None:
-        while (not self._stop.is_set() and len(self.rows) < self.max_operations
-               and time.monotonic() - self._began < self.max_seconds):
-            key = f"{self.prefix}:{self.written}"
-            seconds = time.monotonic() - self._began
-            try:
-                self.client.set(key, self.written)
-                if self.client.get(key) != str(self.written):
-                    raise ValueError(f"{key} did not read back what was written")
-                self.rows.append((seconds, ""))
-                self.written += 1
-            except Exception as error:  # what the application would see, whatever it is
-                self.rows.append((seconds, f"{error.__class__.__name__}: {error}"))
-                self._stop.wait(0.01)
+        try:
+            while (not self._stop.is_set() and len(self.rows) < self.max_rows
+                   and self.seconds() < self.max_seconds):
+                self._step()
+        finally:
+            self._close()
+
+    def _step(self) -> None:
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        """Release what the loop used."""
+
+
+class Workload(Background):
+    """An application's steady traffic: SET then GET of its own keys (notebook 05).
+
+    It uses an ordinary `helpers.connect()` client, so MOVED and ASK redirections are
+    followed by redis-py as in any application; only errors that reach the application
+    are recorded. One row per SET+GET pair: seconds since the start, error ('' when none).
+    """
+
+    columns = ("seconds", "error")
+
+    def __init__(self, prefix: str = "workload", max_seconds: float = 300.0,
+                 max_rows: int = 2_000_000) -> None:
+        from helpers.cluster import connect
+        super().__init__(max_seconds, max_rows)
+        self.client = connect()
+        self.prefix = prefix
+        self.written = 0
+
+    def _step(self) -> None:
+        key, seconds = f"{self.prefix}:{self.written}", self.seconds()
+        try:
+            self.client.set(key, self.written)
+            if self.client.get(key) != str(self.written):
+                raise ValueError(f"{key} did not read back what was written")
+            self.rows.append((seconds, ""))
+            self.written += 1
+        except Exception as error:  # what the application would see, whatever it is
+            self.rows.append((seconds, f"{error.__class__.__name__}: {error}"))
+            self._stop.wait(0.01)
+
+    def _close(self) -> None:
+        self.client.close()
 
 
 def operations_per_second(log: pd.DataFrame, step: float = 0.5) -> pd.DataFrame:

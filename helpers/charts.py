@@ -197,3 +197,44 @@ def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_t
     ax.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _tidy(ax)
     return ax
+
+
+def plot_benchmark(table: pd.DataFrame, metric: str = "requests/s", ax: Axes | None = None) -> Axes:
+    """`metric` of `bench.redis_benchmark_grid` against the number of clients, one line per
+    pipeline depth (notebook 05)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8))
+    for index, (depth, runs) in enumerate(table.groupby("pipeline")):
+        ax.plot(runs["clients"], runs[metric], marker="o", color=COLOURS[index],
+                label=f"pipeline {depth}")
+    ax.set_xscale("log")
+    ax.set_xticks(sorted(table["clients"].unique()), [str(c) for c in sorted(table["clients"].unique())])
+    ax.set_xlabel("clients connected at once", fontsize=11)
+    ax.set_ylabel(metric, fontsize=11)
+    ax.set_ylim(bottom=0)
+    if metric == "requests/s":
+        ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+    ax.set_title(f"redis-benchmark SET on this cluster: {metric}", fontsize=13)
+    ax.legend(fontsize=10, frameon=False)
+    _tidy(ax)
+    return ax
+
+
+def plot_operations_over_time(table: pd.DataFrame, marks: dict[str, float],
+                              ax: Axes | None = None) -> Axes:
+    """A workload's operations per second (`bench.operations_per_second`) with the lab's
+    marks as dotted lines (notebook 05)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3.5))
+    ax.step(table["seconds"], table["operations/s"], where="post", color=COLOURS[0])
+    top = table["operations/s"].max() * 1.15 if len(table) else 1
+    for index, (event, seconds) in enumerate(marks.items()):
+        ax.axvline(seconds, color="black", linestyle=":", linewidth=1)
+        ax.annotate(event, (seconds, top * (0.95 - 0.08 * (index % 2))), fontsize=10,
+                    xytext=(3, 0), textcoords="offset points")
+    ax.set_ylim(0, top)
+    ax.set_xlabel("seconds since the workload started", fontsize=11)
+    ax.set_ylabel("SET+GET pairs per second", fontsize=11)
+    ax.set_title("The application's throughput while the cluster changes shape", fontsize=13)
+    _tidy(ax)
+    return ax

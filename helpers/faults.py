@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
+from pathlib import Path
 
 import pandas as pd
 
+from helpers.bench import Background
 from helpers.cluster import make_backend
 from helpers.cluster.base import HOST, ClusterState, WorkshopError
 from helpers.config import Settings
@@ -34,6 +35,16 @@ def _state() -> ClusterState:
     return state
 
 
+def _owner(port: int) -> tuple[ClusterState, Path]:
+    """The cluster that `port` belongs to, and its home: the workshop's, or the course-shaped
+    nodes of `start_empty_nodes` (notebooks 01 and 05)."""
+    home = Settings.from_env().home
+    course = ClusterState.load(home / "empty-nodes")
+    if course is not None and port in course.spec.ports:
+        return course, home / "empty-nodes"
+    return _state(), home
+
+
 def _node(state: ClusterState, port: int):
     """The local pid, or the docker container, of the node on `port`."""
     if port not in state.spec.ports:
@@ -46,7 +57,7 @@ def _node(state: ClusterState, port: int):
 
 def kill(port: int) -> None:
     """Kill the node at once, as a crash would (SIGKILL, or `docker kill`): no goodbye, no save."""
-    state = _state()
+    state, _ = _owner(port)
     node = _node(state, port)
     if state.backend == "docker":
         node.kill()
@@ -60,14 +71,14 @@ def kill(port: int) -> None:
 
 def pause(port: int) -> None:
     """Freeze the node (SIGSTOP, or `docker pause`): it holds its connections but answers nothing."""
-    state = _state()
+    state, _ = _owner(port)
     node = _node(state, port)
     node.pause() if state.backend == "docker" else os.kill(node, signal.SIGSTOP)
 
 
 def resume(port: int) -> None:
     """Unfreeze a paused node (SIGCONT, or `docker unpause`)."""
-    state = _state()
+    state, _ = _owner(port)
     node = _node(state, port)
     node.unpause() if state.backend == "docker" else os.kill(node, signal.SIGCONT)
 
@@ -78,10 +89,10 @@ def restart(port: int, timeout: float = 30.0) -> None:
     It rejoins the cluster from its nodes.conf: a master that was replaced comes back
     as a replica of the node that took over.
     """
-    state = _state()
+    state, home = _owner(port)
     if state.backend == "local":
         from helpers.cluster.local import start_nodes
-        start_nodes(state, Settings.from_env().home)  # returns once the node answers PING
+        start_nodes(state, home)  # returns once the node answers PING
         return
     container = _node(state, port)
     container.reload()
@@ -106,7 +117,38 @@ def master_of(key: str) -> int:
 
 def role(port: int) -> str | None:
     """'master' or 'slave' as the node on `port` reports itself, or None if it does not answer."""
-    return _role(port, _state().spec.password)
+    return _role(port, _owner(port)[0].spec.password)
+
+
+def wait_for_role(port: int, wanted: str, timeout: float = 60.0) -> float:
+    """Wait until the node on `port` reports itself as `wanted` ('master' or 'slave'); return
+    the seconds it took (notebook 05, after CLUSTER FAILOVER or a restart)."""
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        if role(port) == wanted:
+            return time.monotonic() - began
+        time.sleep(0.05)
+    raise WorkshopError(f"The node on port {port} was not a {wanted} after {timeout:.0f} s.")
+
+
+def wait_for_cluster_state(port: int, wanted: str, timeout: float = 60.0) -> float:
+    """Wait until the node on `port` reports cluster_state:`wanted` ('ok' or 'fail'); return
+    the seconds it took. Notebook 05 watches the course's cluster go down with it."""
+    state, _ = _owner(port)
+    node = Connection(HOST, port, state.spec.password, timeout=0.5)
+    began = time.monotonic()
+    try:
+        while time.monotonic() - began < timeout:
+            try:
+                if f"cluster_state:{wanted}" in node.ask(("CLUSTER", "INFO"))[0]:
+                    return time.monotonic() - began
+            except (OSError, ReplyError):
+                pass
+            time.sleep(0.05)
+    finally:
+        node.close()
+    raise WorkshopError(f"The node on port {port} did not report cluster_state:{wanted} "
+                        f"within {timeout:.0f} s.")
 
 
 def _role(port: int, password: str | None) -> str | None:
@@ -182,72 +224,44 @@ def _serves(port: int, slot: int, password: str | None) -> bool:
 OUTCOMES = ("replicated", "acknowledged", "failed")
 
 
-class Writer:
+class Writer(Background):
     """A background writer for the failover lab (notebook 05): it records what each write became.
 
     Each write is `SET lab:<n> <n>` then `WAIT 1 <wait_ms>`, in one round trip to the master
     that owns the key. Its outcome is 'replicated' when WAIT says a replica has it,
     'acknowledged' when only the master said OK, 'failed' when the node refused it
     (MOVED, CLUSTERDOWN) or did not answer. After a failure the writer asks the surviving
-    nodes who owns which slot now, as any cluster client does. It stops by itself after
-    `max_seconds` or `max_writes`.
+    nodes who owns which slot now, as any cluster client does. One row per write:
+    seconds, key, port, outcome, error.
     """
 
-    def __init__(self, wait_ms: int = 100, prefix: str = "lab", max_writes: int = 200_000,
-                 max_seconds: float = 300.0) -> None:
+    columns = ("seconds", "key", "port", "outcome", "error")
+
+    def __init__(self, wait_ms: int = 100, prefix: str = "lab", max_seconds: float = 300.0,
+                 max_rows: int = 200_000) -> None:
+        super().__init__(max_seconds, max_rows)
         state = _state()
         self.ports, self.password = state.spec.ports, state.spec.password
         self.wait_ms, self.prefix = wait_ms, prefix
-        self.max_writes, self.max_seconds = max_writes, max_seconds
-        self.rows: list[tuple[float, str, int, str, str]] = []  # (seconds, key, port, outcome, error)
-        self.marks: dict[str, float] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._began = 0.0
+        self._links: dict[int, Connection] = {}
+        self._owners = slot_owners(self.ports, self.password)
 
-    def start(self) -> "Writer":
-        """Start writing in a background thread; return self."""
-        self._began = time.monotonic()
-        self._thread = threading.Thread(target=self._run, name="failover-lab-writer", daemon=True)
-        self._thread.start()
-        return self
+    def _step(self) -> None:
+        key, number = f"{self.prefix}:{len(self.rows)}", len(self.rows)
+        port = self._owners.get(key_slot(key), self.ports[0])
+        node = self._links.setdefault(port, Connection(HOST, port, self.password, timeout=0.5))
+        seconds = self.seconds()
+        try:
+            _, copies = node.ask(("SET", key, number), ("WAIT", 1, self.wait_ms))
+            self.rows.append((seconds, key, port, OUTCOMES[0] if copies else OUTCOMES[1], ""))
+        except (OSError, ReplyError) as error:
+            reason = error.code if isinstance(error, ReplyError) else "no answer"
+            self.rows.append((seconds, key, port, OUTCOMES[2], reason))
+            self._stop.wait(0.02)  # bounded: at most 50 failed attempts a second
+            self._owners = slot_owners(self.ports, self.password) or self._owners
 
-    def mark(self, event: str) -> float:
-        """Note when something happened (a kill, a promotion), in the writer's seconds."""
-        self.marks[event] = time.monotonic() - self._began
-        return self.marks[event]
-
-    def stop(self) -> pd.DataFrame:
-        """Stop writing; return every write: seconds, key, port, outcome, error."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        return self.writes()
-
-    def writes(self) -> pd.DataFrame:
-        """The writes so far, one row each."""
-        return pd.DataFrame(list(self.rows), columns=["seconds", "key", "port", "outcome", "error"])
-
-    def _run(self) -> None:
-        connections: dict[int, Connection] = {}
-        owners = slot_owners(self.ports, self.password)
-        number = 0
-        while (not self._stop.is_set() and number < self.max_writes
-               and time.monotonic() - self._began < self.max_seconds):
-            key = f"{self.prefix}:{number}"
-            port = owners.get(key_slot(key), self.ports[0])
-            node = connections.setdefault(port, Connection(HOST, port, self.password, timeout=0.5))
-            seconds = time.monotonic() - self._began
-            try:
-                _, copies = node.ask(("SET", key, number), ("WAIT", 1, self.wait_ms))
-                self.rows.append((seconds, key, port, OUTCOMES[0] if copies else OUTCOMES[1], ""))
-            except (OSError, ReplyError) as error:
-                reason = error.code if isinstance(error, ReplyError) else "no answer"
-                self.rows.append((seconds, key, port, OUTCOMES[2], reason))
-                self._stop.wait(0.02)  # bounded: at most 50 failed attempts a second
-                owners = slot_owners(self.ports, self.password) or owners
-            number += 1
-        for node in connections.values():
+    def _close(self) -> None:
+        for node in self._links.values():
             node.close()
 
 

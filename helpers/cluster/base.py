@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 HASH_SLOTS = 16384
 HOST = "127.0.0.1"
-PASSWORD = re.compile(r"[A-Za-z0-9._~+=@%^*!-]{4,128}")
+PASSWORD = re.compile(r"[A-Za-z0-9._~+=@%^*!-]{1,128}")
 
 
 class WorkshopError(Exception):
@@ -65,7 +65,7 @@ class ClusterSpec:
                                 "small for a cluster to agree on anything. Use 1000 or more.")
         if self.password is not None and not PASSWORD.fullmatch(self.password):
             raise WorkshopError(
-                "A workshop password is 4 to 128 letters, digits or any of . _ ~ + = @ % ^ * ! - "
+                "A workshop password is 1 to 128 letters, digits or any of . _ ~ + = @ % ^ * ! - "
                 "(no spaces or quotes: it goes into config files and command lines). "
                 "Choose another, for example: --password s3cret-workshop")
         return self

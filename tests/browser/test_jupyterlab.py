@@ -124,6 +124,9 @@ def page_errors(page) -> list[str]:
     ("03_python_integration.ipynb", ["MovedError", "kheir", "CrossSlotTransactionError"]),
     ("04_use_cases.ipynb", ["'bought': 10, 'refused': 40", "OutOfStock: 20 × lamp asked",
                             "notifications:{sam}"]),
+    ("05_evaluating_redis.ipynb", ["ClusterDownError The cluster is down",
+                                   "NOAUTH Authentication required",
+                                   "NOPERM this user has no permissions to run the 'flushall' command"]),
 ])
 def test_each_notebook_runs_from_the_jupyterlab_ui(lab: str, tmp_path: Path, name: str,
                                                    expected: list[str]) -> None:

@@ -7,17 +7,6 @@ import helpers
 from helpers import faults
 
 
-def wait_role(port: int, wanted: str, tries: int = 200) -> str | None:
-    """Poll role(port) until it is `wanted` (bounded: tries × about 50 ms)."""
-    import time
-    for _ in range(tries):
-        current = faults.role(port)
-        if current == wanted:
-            return current
-        time.sleep(0.05)
-    return faults.role(port)
-
-
 def test_a_killed_master_is_replaced_by_its_replica_and_rejoins_as_one(cluster) -> None:
     state, rc = cluster
     master, replica = state.spec.ports[0], state.spec.ports[3]  # 3x1: node 3 replicates node 0
@@ -26,7 +15,8 @@ def test_a_killed_master_is_replaced_by_its_replica_and_rejoins_as_one(cluster) 
     assert faults.role(master) is None
     assert faults.wait_for_failover(master, timeout=60) == replica
     faults.restart(master)
-    assert wait_role(master, "slave") == "slave"
+    faults.wait_for_role(master, "slave")
+    assert faults.role(master) == "slave"
     assert repr(helpers.up()).startswith("local cluster")  # ready again, roles swapped
     fresh = helpers.connect()
     assert fresh.get("before{b}") == "kept"
@@ -41,11 +31,14 @@ def test_a_paused_node_answers_nothing_until_resumed(cluster) -> None:
         assert faults.role(replica) is None
     finally:
         faults.resume(replica)
-    assert wait_role(replica, "slave") == "slave"
+    faults.wait_for_role(replica, "slave")
+    assert faults.role(replica) == "slave"
 
 
 def test_bad_fault_requests_are_clear(cluster) -> None:
     state, _ = cluster
+    with pytest.raises(helpers.WorkshopError, match="was not a master after 0 s"):
+        faults.wait_for_role(state.spec.ports[5], "master", timeout=0.2)
     with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port 1"):
         faults.kill(1)
     with pytest.raises(helpers.WorkshopError, match="only a master's death causes a failover"):

@@ -36,3 +36,23 @@ def test_a_stopped_cluster_comes_back_with_all_its_data(cluster) -> None:
     values = fresh.mget_nonatomic([f"durable:{number}" for number in range(2000)])
     fresh.close()
     assert values == [str(number) for number in range(2000)]
+
+
+def test_the_course_topology_without_replicas_goes_down_with_one_master(cluster) -> None:
+    from helpers.cluster.local import create_with_redis_cli, start_empty_nodes, stop_empty_nodes
+    from helpers.resp import Connection, ReplyError
+    import pytest
+
+    course = start_empty_nodes(masters=3, replicas=0)
+    try:
+        create_with_redis_cli(course.spec)
+        first, second, _ = course.spec.ports
+        faults.wait_for_cluster_state(second, "ok")
+        faults.kill(first)
+        faults.wait_for_cluster_state(second, "fail")
+        survivor = Connection("127.0.0.1", second)
+        with pytest.raises(ReplyError, match="CLUSTERDOWN"):
+            survivor.ask(("SET", "c", "on a living master"))  # slot 7365 is the second master's
+        survivor.close()
+    finally:
+        stop_empty_nodes(course)

@@ -87,9 +87,7 @@ def test_faults_on_containers_kill_restart_pause_resume(docker_workshop) -> None
     assert promoted != owner
     assert redis.Redis(port=promoted, decode_responses=True).get("survivor") == "yes"
     faults.restart(owner)
-    deadline = time.monotonic() + 60
-    while faults.role(owner) != "slave" and time.monotonic() < deadline:
-        time.sleep(0.2)
+    faults.wait_for_role(owner, "slave")
     assert faults.role(owner) == "slave"  # the old master came back as a replica
     faults.pause(owner)
     try:
