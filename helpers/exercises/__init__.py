@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from redis.cluster import RedisCluster
 
 
 class Blank:
@@ -49,3 +53,23 @@ class Exercise:
     def solution(self) -> None:
         """Print the solution."""
         print(f"Solution:\n{self.solution_text}")
+
+
+def cluster() -> "RedisCluster":
+    """A client for the running cluster, for checks that read its real state."""
+    from helpers.cluster import connect
+    return connect()
+
+
+def cluster_nodes_lines() -> list[list[str]]:
+    """CLUSTER NODES of one live node, each line split into its fields, in the order given."""
+    from helpers.resp import Connection
+    client = cluster()
+    node = client.get_default_node()
+    link = Connection(node.host, node.port, client.get_connection_kwargs().get("password"))
+    try:
+        text = link.ask(("CLUSTER", "NODES"))[0]
+    finally:
+        link.close()
+        client.close()
+    return [line.split() for line in text.splitlines() if line.strip()]

@@ -1,10 +1,10 @@
-"""Exercises of notebook 02: slots and hash tags."""
+"""Exercises of notebook 02: slots and hash tags, the last one checked on your cluster."""
 from __future__ import annotations
 
 from helpers.exercises import ____, Exercise
 from helpers.topology import key_slot
 
-__all__ = ["q1", "q2", "____"]
+__all__ = ["q1", "q2", "q3", "____"]
 
 
 def _slot_of_user_1000(answer: object) -> str | None:
@@ -37,3 +37,33 @@ q2 = Exercise(
     verdict=_same_slot_pair,
     hint_text="Put the part both keys must share inside braces: a hash tag.",
     solution_text="answer = ('user:{42}:cart', 'user:{42}:orders')")
+
+
+def _three_keys_one_node(answer: object) -> str | None:
+    from helpers.exercises import cluster
+    from helpers.topology import key_slot
+    if not (isinstance(answer, (tuple, list)) and len(answer) == 3
+            and all(isinstance(key, str) for key in answer)):
+        return "give the three key names, like ('a', 'b', 'c')"
+    if not all("7" in key for key in answer):
+        return "all three keys should name user 7"
+    client = cluster()
+    try:
+        missing = [key for key in answer if not client.exists(key)]
+    finally:
+        client.close()
+    if missing:
+        return f"{missing[0]!r} is not in the cluster: write the three keys with one rc.mset({{...}})"
+    slots = sorted({key_slot(key) for key in answer})
+    if len(slots) > 1:
+        return (f"they are in slots {', '.join(map(str, slots))}: one MSET can only touch one slot. "
+                "Share a hash tag")
+    return None
+
+
+q3 = Exercise(
+    question="Write user 7's cart, wishlist and orders with ONE rc.mset(...), then give their names.",
+    verdict=_three_keys_one_node,
+    hint_text="An MSET on a cluster must stay in one slot: put {7} in each name.",
+    solution_text='rc.mset({"user:{7}:cart": "lamp", "user:{7}:wishlist": "desk", "user:{7}:orders": "0"})\n'
+                  'answer = ("user:{7}:cart", "user:{7}:wishlist", "user:{7}:orders")')

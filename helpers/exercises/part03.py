@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from helpers.exercises import ____, Exercise
 
-__all__ = ["q1", "q2", "____"]
+__all__ = ["q1", "q2", "q3", "____"]
 
 
 def _cluster_client(answer: object) -> str | None:
@@ -32,3 +32,28 @@ q2 = Exercise(
     verdict=_fastest_writer,
     hint_text="It groups keys by slot and writes to every master at once.",
     solution_text='answer = "helpers.data.bulk_load"')
+
+
+def _thousand_keys(answer: object) -> str | None:
+    from helpers.exercises import cluster
+    client = cluster()
+    try:
+        values = client.mget_nonatomic([f"ex:{number}" for number in range(1000)])
+    finally:
+        client.close()
+    missing = [number for number, value in enumerate(values) if value is None]
+    if missing:
+        return (f"{len(missing)} of the 1,000 keys are missing, ex:{missing[0]} first: "
+                "write ex:0 to ex:999")
+    wrong = [number for number, value in enumerate(values) if value != str(number)]
+    if wrong:
+        return f"ex:{wrong[0]} holds {values[wrong[0]]!r}; each key's value is its number"
+    return None
+
+
+q3 = Exercise(
+    question="Write the keys ex:0 … ex:999, each holding its own number, in as few round trips as "
+             "you can; then run the check (the answer is not used).",
+    verdict=_thousand_keys,
+    hint_text="rc.mset_nonatomic({...}) or a pipeline groups the SETs by node.",
+    solution_text='rc.mset_nonatomic({f"ex:{n}": n for n in range(1000)})\nanswer = "done"')

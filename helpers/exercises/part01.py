@@ -1,0 +1,57 @@
+"""Exercises of notebook 01: slots, the cluster bus and replicas, read from your own cluster."""
+from __future__ import annotations
+
+from helpers.exercises import ____, Exercise, cluster_nodes_lines
+
+__all__ = ["q1", "q2", "q3", "____"]
+
+
+def _slot_count(answer: object) -> str | None:
+    if answer == 16384:
+        return None
+    if answer == 16383:
+        return "slots are numbered 0 to 16383: how many is that?"
+    return f"{answer!r} is not it: look at cluster_slots_assigned in CLUSTER INFO"
+
+
+def _bus_port(answer: object) -> str | None:
+    if not (isinstance(answer, tuple) and len(answer) == 2):
+        return "give two numbers: (the node's port, its bus port)"
+    port, bus = answer
+    addresses = [fields[1].split(",")[0] for fields in cluster_nodes_lines()]  # host:port@bus
+    buses = {int(a.split("@")[0].rsplit(":", 1)[1]): int(a.split("@")[1]) for a in addresses}
+    if port not in buses:
+        return f"no node of your cluster listens on port {port!r}: pick one from CLUSTER NODES"
+    if bus == buses[port]:
+        return None
+    if bus == port:
+        return f"{port} is where clients connect; nodes talk to each other on another port"
+    return f"read it in CLUSTER NODES: the number after '@' on the line of port {port}"
+
+
+def _replica_count(answer: object) -> str | None:
+    lines = cluster_nodes_lines()
+    replicas = sum("slave" in fields[2] for fields in lines)
+    if answer == replicas:
+        return None
+    if answer == len(lines):
+        return f"{answer} counts every node; replicas are the lines flagged 'slave'"
+    return f"your cluster has not {answer!r} replicas: count the 'slave' lines of CLUSTER NODES"
+
+
+q1 = Exercise(
+    question="How many hash slots does every Redis Cluster have?",
+    verdict=_slot_count,
+    hint_text="CLUSTER INFO's cluster_slots_assigned, on a healthy cluster.",
+    solution_text="answer = 16384")
+q2 = Exercise(
+    question="Pick a node of your cluster: answer = (its port, the port on which it talks to the "
+             "other nodes, the cluster bus).",
+    verdict=_bus_port,
+    hint_text="Each address in CLUSTER NODES reads host:port@busport; the bus is the port + 10000.",
+    solution_text="port = rc.get_default_node().port\nanswer = (port, port + 10000)  # or read it after '@'")
+q3 = Exercise(
+    question="How many replicas does your cluster have right now?",
+    verdict=_replica_count,
+    hint_text="Count the nodes whose flags say 'slave' in CLUSTER NODES.",
+    solution_text='answer = sum("slave" in node["flags"] for node in rc.cluster_nodes().values())')

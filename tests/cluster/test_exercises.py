@@ -1,0 +1,70 @@
+"""Every exercise on a real cluster: its printed solution passes, ____ is 'not attempted',
+and a typical wrong answer fails with the reason a student needs."""
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from helpers.exercises import ____
+
+# (notebook part, question, a typical wrong answer, or code that sets one up, and a piece of its reason)
+WRONG = [
+    ("part01", "q1", "answer = 16383", "numbered 0 to 16383"),
+    ("part01", "q2", "answer = (rc.get_default_node().port, rc.get_default_node().port)",
+     "where clients connect"),
+    ("part01", "q3", "answer = len(rc.cluster_nodes())", "counts every node"),
+    ("part02", "q1", "answer = -1", "rc.cluster_keyslot"),
+    ("part02", "q2", "answer = ('user:42:cart', 'user:42:orders')", "only the part inside {...}"),
+    ("part02", "q3", "rc.mset_nonatomic({'user:7:cart': 1, 'user:7:wishlist': 2, 'user:7:orders': 3})\n"
+                     "answer = ('user:7:cart', 'user:7:wishlist', 'user:7:orders')", "Share a hash tag"),
+    ("part03", "q1", "import redis\nanswer = redis.Redis", "does not follow MOVED"),
+    ("part03", "q2", "answer = 'redis-py, one SET at a time'", "which bar is longest"),
+    ("part03", "q3", "rc.mset_nonatomic({f'ex:{n}': n for n in range(999)})\nanswer = 'done'",
+     "1 of the 1,000 keys are missing, ex:999"),
+    ("part04", "q1", "answer = 'user:42:session'", "give it the cart's hash tag"),
+    ("part04", "q2", "def checkout(rc, user):\n"
+                     "    pipe = rc.pipeline(transaction=True)\n"
+                     "    pipe.rpush('orders:' + user, 'lamp', 'desk')\n"
+                     "    pipe.delete(f'user:{{{user}}}:cart')\n"
+                     "    pipe.execute()\n"
+                     "answer = checkout", "must share a slot"),
+    ("part04", "q3", "answer = 'list'", "order of insertion"),
+    ("part05", "q1", "answer = int(rc.config_get('cluster-node-timeout')['cluster-node-timeout']) / 1000",
+     "in milliseconds"),
+    ("part05", "q2", "answer = 'SYNC'", "full copy"),
+    ("part05", "q3", "rc.execute_command('ACL', 'SETUSER', 'lonely', 'on', '>pw', '~*', '+@read',\n"
+                     "                   target_nodes=rc.get_default_node())\nanswer = 'lonely'",
+     "ACLs are per node"),
+]
+
+
+def exercise(part: str, name: str):
+    return getattr(importlib.import_module(f"helpers.exercises.{part}"), name)
+
+
+@pytest.mark.parametrize("part, name, wrong, reason", WRONG, ids=[f"{p}.{q}" for p, q, *_ in WRONG])
+def test_solution_blank_and_a_wrong_answer(cluster, capsys, part, name, wrong, reason) -> None:
+    _, rc = cluster
+    question = exercise(part, name)
+    question.check(____)
+    assert capsys.readouterr().out.startswith("Not attempted yet")
+
+    attempt: dict = {"rc": rc}
+    exec(wrong, attempt)
+    question.check(attempt["answer"])
+    out = capsys.readouterr().out
+    assert out.startswith("❌ Not yet:") and reason in out, out
+
+    solution = question.solution_text
+    assert "answer =" in solution
+    attempt = {"rc": rc}
+    exec(solution, attempt)
+    question.check(attempt["answer"])
+    assert capsys.readouterr().out == "✅ Correct!\n"
+
+
+def test_every_notebook_has_three_exercises_or_more() -> None:
+    for part in ("part01", "part02", "part03", "part04", "part05"):
+        module = importlib.import_module(f"helpers.exercises.{part}")
+        assert len([name for name in module.__all__ if name.startswith("q")]) >= 3, part
