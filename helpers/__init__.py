@@ -3,10 +3,19 @@
     import helpers
     helpers.up()            # start the cluster, or find the running one
     rc = helpers.connect()  # a redis.cluster.RedisCluster
+    helpers.dashboard()     # a live view of every node, for instructors
 
 Importing starts, prints and draws nothing.
 """
 from helpers.cluster import connect, down, status, up
 from helpers.cluster.base import WorkshopError
 
-__all__ = ["up", "down", "status", "connect", "WorkshopError"]
+
+def dashboard(interval: float = 2.0):  # -> ipywidgets.HTML
+    """Every node's role, slots, keys, ops/s, memory, clients and replication link, refreshed
+    every `interval` seconds; a dead node turns red (README, "For instructors")."""
+    from helpers.live import dashboard as live_dashboard  # pandas and widgets load only here
+    return live_dashboard(interval)
+
+
+__all__ = ["up", "down", "status", "connect", "dashboard", "WorkshopError"]

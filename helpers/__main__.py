@@ -4,6 +4,7 @@
                          [--base-port 7000] [--node-timeout 5000] [--password SECRET]
     python -m helpers status [--json]
     python -m helpers down [--purge]
+    python -m helpers reset        (flush the cluster, write the course's five keys again)
 
 A WorkshopError prints as one paragraph on stderr with exit code 1, never a traceback.
 """
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--json", action="store_true", help="print machine-readable JSON")
     stop = commands.add_parser("down", help="stop every node; data is kept unless --purge")
     stop.add_argument("--purge", action="store_true", help="also remove the nodes' data")
+    commands.add_parser("reset", help="flush every key and write the course's dataset again")
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
@@ -45,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Ready: {state!r} ({time.monotonic() - began:.1f} s).")
         elif args.command == "status":
             report_status(status(), as_json=args.json)
+        elif args.command == "reset":
+            print(reset())
         else:
             print(down(purge=args.purge))
     except WorkshopError as error:
@@ -55,6 +59,19 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     return 0
+
+
+def reset() -> str:
+    """Flush the running cluster and reload the course's dataset; say what was done."""
+    from helpers.cluster import connect
+    from helpers.data import COURSE_WRITES, reset_course_data
+    client = connect()
+    try:
+        removed = reset_course_data(client)
+    finally:
+        client.close()
+    return (f"Removed {removed} keys and wrote the course's {len(COURSE_WRITES)} keys again "
+            "(nom, lists:shopping, tags:post, user:profile, users:age).")
 
 
 def report_status(report: dict, as_json: bool) -> None:

@@ -197,3 +197,14 @@ def _flush_all(writers: dict[str, _Writer], timeout: float, confirmed: int) -> N
 def _bulk(value: str | bytes) -> bytes:
     data = value.encode() if isinstance(value, str) else value
     return b"$%d\r\n%s\r\n" % (len(data), data)
+
+
+def reset_course_data(rc: "RedisCluster") -> int:
+    """Empty every master, then write the course's five keys (COURSE_WRITES) again; return how
+    many keys were removed. Used by `python -m helpers reset`, for instructors between groups."""
+    from helpers.console import parse
+    removed = sum(rc.execute_command("DBSIZE", target_nodes=node) for node in rc.get_primaries())
+    rc.flushall(target_nodes=rc.PRIMARIES)
+    for line in COURSE_WRITES:
+        rc.execute_command(*parse(line))
+    return removed

@@ -26,7 +26,7 @@ BATCH = 100  # keys per MIGRATE, as redis-cli's default --cluster-pipeline
 
 
 def add_master() -> int:
-    """Start one more empty node and MEET it into the running cluster; return its port.
+    """Start one more empty node and MEET it into the running cluster; return its port (notebook 05).
 
     It owns no slot (and so no key) until `give_slots` moves some to it.
     """
@@ -58,7 +58,7 @@ def add_master() -> int:
 
 
 def give_slots(port: int, count: int) -> int:
-    """Move `count` slots, taken evenly from the other masters, to the master on `port`.
+    """Move `count` slots, taken evenly from the other masters, to the master on `port` (notebook 05).
 
     Shows a progress bar; returns how many keys moved with them.
     """
@@ -76,7 +76,8 @@ def give_slots(port: int, count: int) -> int:
 
 
 def remove_master(port: int) -> int:
-    """Move every slot of the master on `port` to the others, make the cluster forget it, stop it.
+    """Move every slot of the master on `port` to the others, make the cluster forget it, stop it
+    (notebook 05).
 
     Returns how many keys moved off it.
     """

@@ -1,15 +1,22 @@
-"""Slots and nodes as pandas tables: CLUSTER INFO, CLUSTER NODES, the slot map, the doctor.
+"""Slots and nodes as pandas tables: CLUSTER INFO, CLUSTER NODES, the slot map, the doctor,
+and every node's health in one table.
 
-Notebook 01 reads its cluster with these; notebook 02 maps keys to slots and nodes.
+Notebook 01 reads its cluster with these; notebook 02 maps keys to slots and nodes;
+the instructors' dashboard (helpers/live.py) shows `node_table()`.
 """
 from __future__ import annotations
 
 import binascii
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 import pandas as pd
 import redis
 from redis.cluster import RedisCluster
+
+from helpers.cluster.base import HOST, ClusterState, WorkshopError
+from helpers.config import Settings
+from helpers.resp import Connection, ReplyError
 
 
 HASH_SLOTS = 16384
@@ -38,7 +45,6 @@ def slot_owners(ports: Iterable[int], password: str | None = None,
     Asked over a bare connection with a short timeout, so it works while nodes are dying
     (notebook 05's failover lab and resharding).
     """
-    from helpers.resp import Connection, ReplyError
     for port in ports:
         node = Connection(host, port, password, timeout=0.3)
         try:
@@ -175,3 +181,77 @@ def _check_address(host: str, port: int, password: str | None) -> tuple[str, str
             "cluster-announce-port to the published one.")
     finally:
         client.close()
+
+
+NODE_COLUMNS = ["node", "up", "role", "master", "slots", "keys", "ops/s", "memory", "clients", "link"]
+
+
+def node_table(timeout: float = 0.3) -> pd.DataFrame:
+    """One row per node of the running cluster: up, role, its master, slots, keys, ops/s,
+    memory, connected clients, replication link (instructors' dashboard; notebook 05's labs).
+
+    Nodes are those the workshop started plus any that CLUSTER NODES names (an extra
+    master of the scaling lab). A node that does not answer is listed with up=False.
+    """
+    seeds, password = _seeds()
+    views: dict[str, dict] = {}
+    for address in seeds:
+        views[address] = _ask(address, password, timeout)
+    for view in list(views.values()):  # nodes the cluster knows that the workshop did not start
+        for address in view.get("known", []):
+            if address not in views:
+                views[address] = _ask(address, password, timeout)
+    rows = []
+    for address, view in sorted(views.items(), key=lambda item: int(item[0].rsplit(":", 1)[1])):
+        if not view.get("up"):
+            rows.append({"node": address, "up": False, "role": "down", "master": "", "slots": 0,
+                         "keys": 0, "ops/s": 0, "memory": "", "clients": 0, "link": ""})
+            continue
+        info = view["info"]
+        replica = info.get("role") == "slave"
+        rows.append({
+            "node": address, "up": True, "role": "replica" if replica else "master",
+            "master": f"{info.get('master_host')}:{info.get('master_port')}" if replica else "",
+            "slots": view["slots"], "keys": view["keys"],
+            "ops/s": int(info.get("instantaneous_ops_per_sec", 0)),
+            "memory": info.get("used_memory_human", ""),
+            "clients": int(info.get("connected_clients", 0)),
+            "link": info.get("master_link_status", "") if replica else ""})
+    return pd.DataFrame(rows, columns=NODE_COLUMNS)
+
+
+def _seeds() -> tuple[list[str], str | None]:
+    """Addresses to ask first, and the password: the workshop's nodes, or REDIS_CLUSTER_URL's."""
+    settings = Settings.from_env()
+    if settings.cluster_url:
+        url = urlsplit(settings.cluster_url)
+        return [f"{url.hostname}:{url.port or 6379}"], url.password
+    state = ClusterState.load(settings.home)
+    if state is None:
+        raise WorkshopError("No workshop cluster to show. Start one: python -m helpers up")
+    return [f"{HOST}:{port}" for port in state.spec.ports], state.spec.password
+
+
+def _ask(address: str, password: str | None, timeout: float) -> dict:
+    """What one node says of itself: INFO, its slot count and keys, and the nodes it knows."""
+    host, port = address.rsplit(":", 1)
+    node = Connection(host, int(port), password, timeout=timeout)
+    try:
+        info, nodes, keys = node.ask(("INFO",), ("CLUSTER", "NODES"), ("DBSIZE",))
+    except (OSError, ReplyError):
+        return {"up": False}
+    finally:
+        node.close()
+    slots, known = 0, []
+    for line in nodes.splitlines():
+        fields = line.split()
+        where = fields[1].split("@")[0]
+        if "myself" in fields[2]:
+            for part in fields[8:]:
+                if part[0].isdigit():
+                    first, _, last = part.partition("-")
+                    slots += int(last or first) - int(first) + 1
+        elif "noaddr" not in fields[2]:
+            known.append(where)
+    parsed = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    return {"up": True, "info": parsed, "slots": slots, "keys": keys, "known": known}
