@@ -55,7 +55,7 @@ def latency_samples(rc: "RedisCluster", count: int = 5_000, pipeline: int = 1,
     nodes = []
     for address, key in _key_per_master(rc, "latency:").items():
         host, port = address.rsplit(":", 1)
-        node = socket.create_connection((host, int(port)))
+        node = socket.create_connection((host, int(port)), timeout=10.0)  # never hang on a dead node
         node.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         setup = [("SET", key, value)] + ([("AUTH", password)] if password else [])
         node.sendall(b"".join(encode(part) for part in reversed(setup)))

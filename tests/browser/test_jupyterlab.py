@@ -24,6 +24,7 @@ import pytest
 from helpers.cluster.base import find_free_base_port
 from tests.conftest import REPO, require
 
+WIDGET_REPRS = ("VBox(children=", "HBox(children=", "HTML(value=", "FloatProgress(value=")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
@@ -128,19 +129,24 @@ def page_errors(page) -> list[str]:
                                    "NOAUTH Authentication required",
                                    "NOPERM this user has no permissions to run the 'flushall' command"]),
 ])
-def test_each_notebook_runs_from_the_jupyterlab_ui(lab: str, tmp_path: Path, name: str,
+def test_each_notebook_runs_from_the_jupyterlab_ui(lab: str, screenshot, name: str,
                                                    expected: list[str]) -> None:
     with notebook_page(lab, name) as page:
         prompts = run_all_cells(page)
-        assert all(text.strip()[1:-2].isdigit() for text in prompts), f"cells not run: {prompts}"
+        if not all(text.strip()[1:-2].isdigit() for text in prompts):
+            page.screenshot(path=str(screenshot(f"{name}-not-run")), full_page=True)
+            raise AssertionError(f"cells not run: {prompts}; errors shown: {page_errors(page)}")
         assert page_errors(page) == []
         images = page.locator(f"{NOTEBOOK} .jp-OutputArea-output img")
         assert images.count() >= 1 and images.first.evaluate("image => image.naturalWidth") > 500
         outputs = " ".join(page.locator(f"{NOTEBOOK} .jp-OutputArea-output").all_inner_texts())
         for text in expected:
             assert text in outputs
+        assert not [text for text in WIDGET_REPRS if text in outputs], "a widget shows as text"
+        if name != "01_install_and_configure.ipynb":  # the others show a console or progress bars
+            assert page.locator(f"{NOTEBOOK} .jupyter-widgets").count() >= 1
         images.first.scroll_into_view_if_needed()
-        page.screenshot(path=str(tmp_path / f"{name}.png"))
+        page.screenshot(path=str(screenshot(name)), full_page=True)
 
 
 def ask(console, command: str, press_enter: bool = True, limit: float = 30) -> str:
@@ -167,11 +173,13 @@ def ask(console, command: str, press_enter: bool = True, limit: float = 30) -> s
     raise AssertionError(f"the console never answered {command!r}")
 
 
-def test_the_console_widget_answers_what_a_student_types(lab: str, tmp_path: Path) -> None:
+def test_the_console_widget_answers_what_a_student_types(lab: str, screenshot) -> None:
     with notebook_page(lab, "02_first_steps.ipynb") as page:
         run_all_cells(page)
         console = page.locator(f"{NOTEBOOK} .widget-vbox").first
         console.scroll_into_view_if_needed()
+        assert ask(console, 'set nom "kheir"').rstrip().endswith("OK")  # the course's first write
+        assert '"kheir"' in ask(console, "GET nom", press_enter=False)  # the Run button
         assert ask(console, 'set greeting "hello from the browser"').rstrip().endswith("\nOK")
         assert '"hello from the browser"' in ask(console, "get greeting", press_enter=False)
         assert "(refused) FLUSHALL deletes every key" in ask(console, "flushall")
@@ -181,4 +189,4 @@ def test_the_console_widget_answers_what_a_student_types(lab: str, tmp_path: Pat
         assert sum("(error) MOVED" in reply for reply in replies) == 2, replies
         history = console.locator(".widget-html-content pre").inner_text()
         assert history.count("> get greeting") == 1  # the Run click ran it once, not twice
-        page.screenshot(path=str(tmp_path / "console.png"))
+        page.screenshot(path=str(screenshot("console")))
