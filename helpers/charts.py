@@ -11,6 +11,14 @@ from matplotlib.axes import Axes
 COLOURS = plt.get_cmap("tab10").colors
 
 
+def _mark_events(ax: Axes, marks: dict[str, float]) -> None:
+    """A dotted vertical line and a label at each event's time, labels on two alternating rows."""
+    for index, (event, seconds) in enumerate(marks.items()):
+        ax.axvline(seconds, color="black", linestyle=":", linewidth=1)
+        ax.annotate(event, (seconds, 0.97 - 0.07 * (index % 2)), xycoords=ax.get_xaxis_transform(),
+                    fontsize=10, xytext=(3, 0), textcoords="offset points", va="top")
+
+
 def _tidy(ax: Axes) -> None:
     """No top and right frame lines: less ink, easier to read from the back of a room."""
     for side in ("top", "right"):
@@ -182,16 +190,13 @@ def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_t
         chosen = writes[writes["outcome"] == outcome]
         ax.scatter(chosen["seconds"], chosen["port"].map(rows), s=6, color=colour,
                    label=f"{outcome} ({len(chosen):,})", linewidths=0)
-    for index, (event, seconds) in enumerate(marks.items()):
-        ax.axvline(seconds, color="black", linestyle=":", linewidth=1)
-        ax.annotate(event, (seconds, len(ports) - 0.4 + 0.25 * (index % 2)), fontsize=10,
-                    xytext=(3, 0), textcoords="offset points")
+    _mark_events(ax, marks)
     killed = [seconds for event, seconds in marks.items() if event.startswith("kill")]
     for seconds in killed:
         ax.axvspan(seconds, seconds + node_timeout_ms / 1000, color="grey", alpha=0.15,
                    label="cluster-node-timeout" if seconds == killed[0] else None)
     ax.set_yticks(range(len(ports)), [f"master :{port}" for port in ports])
-    ax.set_ylim(-0.6, len(ports) + 0.2)
+    ax.set_ylim(-0.6, len(ports) + 0.4)
     ax.set_xlabel("seconds since the writer started", fontsize=11)
     ax.set_title("Each write, by the master that got it", fontsize=13)
     ax.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -228,10 +233,7 @@ def plot_operations_over_time(table: pd.DataFrame, marks: dict[str, float],
         _, ax = plt.subplots(figsize=(10, 3.5))
     ax.step(table["seconds"], table["operations/s"], where="post", color=COLOURS[0])
     top = table["operations/s"].max() * 1.15 if len(table) else 1
-    for index, (event, seconds) in enumerate(marks.items()):
-        ax.axvline(seconds, color="black", linestyle=":", linewidth=1)
-        ax.annotate(event, (seconds, top * (0.95 - 0.08 * (index % 2))), fontsize=10,
-                    xytext=(3, 0), textcoords="offset points")
+    _mark_events(ax, marks)
     ax.set_ylim(0, top)
     ax.set_xlabel("seconds since the workload started", fontsize=11)
     ax.set_ylabel("SET+GET pairs per second", fontsize=11)
