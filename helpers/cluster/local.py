@@ -103,6 +103,7 @@ def start_nodes(state: ClusterState, home: Path) -> list[int]:
     spec = state.spec
     missing = [port for port in spec.ports if not is_node_process(state.pids.get(port), port)]
     check_ports_free(missing)
+    processes: dict[int, subprocess.Popen] = {}
     for port in missing:
         directory = node_dir(home, port)
         directory.mkdir(parents=True, exist_ok=True)
@@ -113,14 +114,14 @@ def start_nodes(state: ClusterState, home: Path) -> list[int]:
         process = subprocess.Popen([binary, str(directory / "redis.conf")], cwd=directory,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True)
-        state.pids[port] = process.pid
+        state.pids[port], processes[port] = process.pid, process
     state.save(home)
     for port in missing:
-        _wait_answering(port, state.pids[port], spec.password, node_dir(home, port) / "redis.log")
+        _wait_answering(port, processes[port], spec.password, node_dir(home, port) / "redis.log")
     return missing
 
 
-def _wait_answering(port: int, pid: int, password: str | None, log: Path,
+def _wait_answering(port: int, process: subprocess.Popen, password: str | None, log: Path,
                     timeout: float = 10.0) -> None:
     """Wait until the node on `port` answers PING; explain from its log if it died instead."""
     probe = Connection(HOST, port, password=password, timeout=1.0)
@@ -132,7 +133,9 @@ def _wait_answering(port: int, pid: int, password: str | None, log: Path,
                 return
             except (OSError, ReplyError):  # not listening yet, or still loading its AOF
                 pass
-            if not is_node_process(pid, port) or time.monotonic() > deadline:
+            # Death is asked of the child itself: its /proc cmdline can read half-written
+            # while redis-server renames itself at start-up, and looked dead once in 40 starts.
+            if process.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text().splitlines()[-3:] if log.exists() else []
                 raise WorkshopError(f"redis-server on port {port} did not start. Its log ({log}) "
                                     "ends with:\n" + "\n".join(tail))
