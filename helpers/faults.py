@@ -169,54 +169,19 @@ def wait_for_failover(dead_port: int, timeout: float = 60.0, poll: float = 0.05)
     """
     state = _state()
     survivors = [port for port in state.spec.ports if port != dead_port]
-    slots = _slots_of(survivors, dead_port, state.spec.password)
+    slots = [slot for slot, owner in slot_owners(survivors, state.spec.password).items()
+             if owner == dead_port]
     if not slots:
         raise WorkshopError(f"The node on port {dead_port} served no slots: only a master's "
                             "death causes a failover.")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for port in survivors:
-            if (_role(port, state.spec.password) == "master"
-                    and _serves(port, slots[0], state.spec.password)):
-                return port
+        owner = slot_owners(survivors, state.spec.password).get(slots[0])
+        if owner in survivors and _role(owner, state.spec.password) == "master":
+            return owner
         time.sleep(poll)
     raise WorkshopError(f"No replica took over from the master on port {dead_port} within "
                         f"{timeout:.0f} s. Does it have a replica, and was it in sync?")
-
-
-def _slots_of(survivors: list[int], port: int, password: str | None) -> list[int]:
-    """First slot of each range the node on `port` served, as a surviving node remembers it."""
-    for survivor in survivors:
-        node = Connection(HOST, survivor, password, timeout=1.0)
-        try:
-            for line in node.ask(("CLUSTER", "NODES"))[0].splitlines():
-                fields = line.split()
-                if fields[1].split("@")[0].endswith(f":{port}"):
-                    return [int(part.split("-")[0]) for part in fields[8:] if part[0].isdigit()]
-        except (OSError, ReplyError):
-            continue
-        finally:
-            node.close()
-    return []
-
-
-def _serves(port: int, slot: int, password: str | None) -> bool:
-    """True when the node on `port` lists `slot` among its own (its CLUSTER NODES 'myself' line)."""
-    node = Connection(HOST, port, password, timeout=0.5)
-    try:
-        nodes = node.ask(("CLUSTER", "NODES"))[0]
-    except (OSError, ReplyError):
-        return False
-    finally:
-        node.close()
-    for line in nodes.splitlines():
-        fields = line.split()
-        if "myself" in fields[2]:
-            for part in fields[8:]:
-                first, _, last = part.partition("-")
-                if first.isdigit() and int(first) <= slot <= int(last or first):
-                    return True
-    return False
 
 
 # ---- the failover lab's writer ----------------------------------------------------------------

@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from helpers.cluster.base import HOST, ClusterSpec, ClusterState, WorkshopError, find_free_base_port
 from helpers.config import Settings
+from helpers.faults import wait_for_cluster_state
 from helpers.resp import Connection, ReplyError
 from helpers.topology import slot_owners
 
@@ -48,12 +49,7 @@ def add_master() -> int:
         node_id = new.ask(("CLUSTER", "MYID"))[0]
     _wait_everywhere(state, lambda nodes: node_id in nodes and "handshake" not in nodes,
                      f"every node to know the new master {port}")
-    with _admin(port, state) as new:  # a new master serves (and accepts keys) 2 s after start
-        deadline = time.monotonic() + 20
-        while "cluster_state:ok" not in new.ask(("CLUSTER", "INFO"))[0]:
-            if time.monotonic() > deadline:
-                raise WorkshopError(f"The new master {port} did not see the cluster as ok in 20 s.")
-            time.sleep(0.02)
+    wait_for_cluster_state(port, "ok", timeout=20)  # a new master accepts keys 2 s after start
     return port
 
 
@@ -62,7 +58,8 @@ def give_slots(port: int, count: int) -> int:
 
     Shows a progress bar; returns how many keys moved with them.
     """
-    owners = _owners(_cluster())
+    state = _cluster()
+    owners = _owners(state)
     others = sorted({owner for owner in owners.values() if owner != port})
     mine = {slot for slot, owner in owners.items() if owner == port}
     if count < 1 or count > len(owners) - len(mine):
@@ -72,7 +69,7 @@ def give_slots(port: int, count: int) -> int:
         share = count // len(others) + (index < count % len(others))
         theirs = sorted((slot for slot, owner in owners.items() if owner == source), reverse=True)
         plan += [(slot, source, port) for slot in theirs[:share]]
-    return _move(plan, f"slots to :{port}")
+    return _move(plan, f"slots to :{port}", state, owners)
 
 
 def remove_master(port: int) -> int:
@@ -81,7 +78,6 @@ def remove_master(port: int) -> int:
 
     Returns how many keys moved off it.
     """
-    from helpers.cluster.local import stop_nodes
     settings = Settings.from_env()
     state = _cluster()
     extra = ClusterState.load(settings.home / EXTRA)
@@ -92,14 +88,13 @@ def remove_master(port: int) -> int:
     others = sorted({owner for owner in owners.values() if owner != port})
     theirs = sorted(slot for slot, owner in owners.items() if owner == port)
     moved = _move([(slot, port, others[index % len(others)]) for index, slot in enumerate(theirs)],
-                  f"slots off :{port}")
+                  f"slots off :{port}", state, owners)
     with _admin(port, state) as leaving:
         node_id = leaving.ask(("CLUSTER", "MYID"))[0]
     for other in state.spec.ports:  # every node, within the 60 s FORGET keeps it banned
         with _admin(other, state) as node:
             node.ask(("CLUSTER", "FORGET", node_id))
-    stop_nodes(extra, settings.home / EXTRA)
-    shutil.rmtree(settings.home / EXTRA, ignore_errors=True)
+    stop_extra_nodes(settings.home)
     return moved
 
 
@@ -112,11 +107,14 @@ def stop_extra_nodes(home) -> None:
         shutil.rmtree(home / EXTRA, ignore_errors=True)
 
 
-def _move(plan: list[tuple[int, int, int]], label: str) -> int:
-    """Move each (slot, source port, target port) of `plan`; return how many keys moved."""
-    state = _cluster()
+def _move(plan: list[tuple[int, int, int]], label: str, state: ClusterState,
+          owners: dict[int, int]) -> int:
+    """Move each (slot, source port, target port) of `plan`; return how many keys moved.
+
+    `owners` (slot -> port, read just before) names the masters that must learn each move.
+    """
     masters = {port for _, source, target in plan for port in (source, target)}
-    masters |= set(_owners(state).values())
+    masters |= set(owners.values())
     links = {port: Connection(HOST, port, state.spec.password, timeout=10.0) for port in masters}
     ids = {port: link.ask(("CLUSTER", "MYID"))[0] for port, link in links.items()}
     moved = 0
