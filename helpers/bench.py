@@ -21,7 +21,7 @@ import pandas as pd
 from helpers.cluster.base import ClusterState, WorkshopError
 from helpers.config import Settings
 from helpers.data import bulk_load, numbered_items
-from helpers.resp import encode
+from helpers.resp import credentials_of, encode
 
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster
@@ -51,13 +51,13 @@ def latency_samples(rc: "RedisCluster", count: int = 5_000, pipeline: int = 1,
     """
     value = b"x" * 16
     reply = b"$16\r\n" + value + b"\r\n" if command == "GET" else b"+OK\r\n"
-    password = rc.get_connection_kwargs().get("password")
+    auth = credentials_of(rc).auth()  # the client's own user, not always the default one
     nodes = []
     for address, key in _key_per_master(rc, "latency:").items():
         host, port = address.rsplit(":", 1)
         node = socket.create_connection((host, int(port)), timeout=10.0)  # never hang on a dead node
         node.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        setup = [("SET", key, value)] + ([("AUTH", password)] if password else [])
+        setup = [("SET", key, value)] + ([auth] if auth else [])
         node.sendall(b"".join(encode(part) for part in reversed(setup)))
         _receive(node, 5 * len(setup))  # +OK for each
         command_bytes = encode((command, key) if command == "GET" else (command, key, value))

@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from helpers.resp import Connection, Reply, ReplyError, Status
+from helpers.resp import Connection, Credentials, Reply, ReplyError, Status, credentials_of
 from helpers.topology import key_slot
 
 if TYPE_CHECKING:
@@ -127,15 +127,15 @@ class Outcome:
 class Session:
     """Connections to the nodes a console has talked to, and the node it is 'on' (as redis-cli)."""
 
-    def __init__(self, host: str, port: int, password: str | None = None) -> None:
-        self.password = password
+    def __init__(self, host: str, port: int, credentials: Credentials | str | None = None) -> None:
+        self.credentials = credentials
         self.current = f"{host}:{port}"
         self._connections: dict[str, Connection] = {}
 
     def connection(self, address: str) -> Connection:
         if address not in self._connections:
             host, port = address.rsplit(":", 1)
-            self._connections[address] = Connection(host, int(port), self.password, timeout=5.0)
+            self._connections[address] = Connection(host, int(port), self.credentials, timeout=5.0)
         return self._connections[address]
 
     def close(self) -> None:
@@ -251,7 +251,7 @@ class Console:
         import ipywidgets as widgets
 
         node = min(rc.get_primaries(), key=lambda primary: primary.port)  # the same start every run
-        self.session = Session(node.host, node.port, rc.get_connection_kwargs().get("password"))
+        self.session = Session(node.host, node.port, credentials_of(rc))
         self.allow_dangerous = allow_dangerous
         self.entry = widgets.Text(placeholder='a redis-cli command, e.g. set nom "kheir"',
                                   continuous_update=False, layout=widgets.Layout(width="60%"))

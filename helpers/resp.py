@@ -9,6 +9,12 @@ Everything else goes through redis-py.
 from __future__ import annotations
 
 import socket
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import redis
+    from redis.cluster import RedisCluster
 
 
 class Status(str):
@@ -27,17 +33,57 @@ class ReplyError(Exception):
 Reply = Status | bytes | str | int | None | list | ReplyError
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """Who a connection logs in as: an ACL user and its password, or only the default user's password.
+
+    The one object every bare connection of the workshop takes (console of notebook 02,
+    latency of notebook 03, bulk loading, topology), so that a client made with
+    `helpers.connect(username="student", password=...)` stays that user everywhere.
+    """
+
+    username: str | None = None
+    password: str | None = None
+
+    def auth(self) -> tuple[str, ...] | None:
+        """The AUTH command that logs in as this user, or None when there is nothing to send.
+
+        `AUTH user password` for a named user, `AUTH password` for the default user: the
+        only place the workshop writes AUTH (redis-py sends the same).
+        """
+        if self.username:
+            return ("AUTH", self.username, self.password or "")
+        if self.password:
+            return ("AUTH", self.password)
+        return None
+
+    def __repr__(self) -> str:  # never print a password in a notebook's output
+        return f"Credentials(username={self.username!r}, password={'***' if self.password else None})"
+
+
+def credentials_of(client: "RedisCluster | redis.Redis") -> Credentials:
+    """The user and password a redis-py client logs in with (cluster or single node)."""
+    kwargs = client.get_connection_kwargs()
+    return Credentials(kwargs.get("username"), kwargs.get("password"))
+
+
+def as_credentials(login: "Credentials | str | None") -> Credentials:
+    """A Credentials from what callers hold: one already, a bare password (the default user), or None."""
+    return login if isinstance(login, Credentials) else Credentials(password=login)
+
+
 class Connection:
     """One TCP connection to one node; commands are pipelined, replies typed (see `Reply`).
 
     Bulk strings come back as str (UTF-8, undecodable bytes replaced) or, with
-    decode=False, as bytes. After any failure the connection is closed; the next call
-    opens a new one (and sends AUTH first when a password is set).
+    decode=False, as bytes. `password` is a Credentials, or a bare password for the
+    default user (the workshop cluster's own `requirepass`). After any failure the
+    connection is closed; the next call opens a new one and logs in first.
     """
 
-    def __init__(self, host: str, port: int, password: str | None = None, timeout: float = 2.0,
-                 decode: bool = True) -> None:
-        self.host, self.port, self.password = host, port, password
+    def __init__(self, host: str, port: int, password: "Credentials | str | None" = None,
+                 timeout: float = 2.0, decode: bool = True) -> None:
+        self.host, self.port, self.credentials = host, port, as_credentials(password)
         self.timeout, self.decode = timeout, decode
         self._socket: socket.socket | None = None
         self._reader = None
@@ -65,7 +111,8 @@ class Connection:
             if self._socket is None:
                 self._socket = socket.create_connection((self.host, self.port), timeout=self.timeout)
                 self._reader = self._socket.makefile("rb")
-                login = (("AUTH", self.password),) if self.password else ()
+                auth = self.credentials.auth()
+                login = (auth,) if auth else ()
             sent = (*login, *commands)
             self._socket.sendall(b"".join(encode(command) for command in sent))
             replies = [self._read() for _ in sent]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import binascii
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 import redis
@@ -16,7 +16,7 @@ from redis.cluster import RedisCluster
 
 from helpers.cluster.base import HOST, ClusterState, WorkshopError
 from helpers.config import Settings
-from helpers.resp import Connection, ReplyError
+from helpers.resp import Connection, Credentials, ReplyError, credentials_of
 
 
 HASH_SLOTS = 16384
@@ -38,7 +38,7 @@ def key_slot(key: str | bytes) -> int:
     return binascii.crc_hqx(data, 0) % HASH_SLOTS
 
 
-def slot_owners(ports: Iterable[int], password: str | None = None,
+def slot_owners(ports: Iterable[int], password: Credentials | str | None = None,
                 host: str = "127.0.0.1") -> dict[int, int]:
     """slot -> port of the master serving it, from CLUSTER SLOTS of the first node that answers.
 
@@ -145,25 +145,26 @@ def doctor(rc: RedisCluster) -> pd.DataFrame:
         for address, entry in view.items():
             if "noaddr" not in entry["flags"]:
                 announced.setdefault(address, set()).add(node.name)
-    password = rc.get_connection_kwargs().get("password")
+    credentials = credentials_of(rc)
     rows = []
     for address in sorted(announced, key=lambda a: (a.rsplit(":", 1)[0], int(a.rsplit(":", 1)[1]))):
         host, port = address.rsplit(":", 1)
-        verdict, fix = _check_address(host, int(port), password)
+        verdict, fix = _check_address(host, int(port), credentials)
         rows.append({"address": address, "reachable": verdict == "ok",
                      "answer": verdict, "what to do": fix})
     return pd.DataFrame(rows)
 
 
-def _check_address(host: str, port: int, password: str | None) -> tuple[str, str]:
+def _check_address(host: str, port: int, credentials: Credentials) -> tuple[str, str]:
     """('ok', '') or (what happened, what to fix) for one announced address."""
-    client = redis.Redis(host=host, port=port, password=password, socket_timeout=2,
-                         socket_connect_timeout=2)
+    client = redis.Redis(host=host, port=port, username=credentials.username,
+                         password=credentials.password, socket_timeout=2, socket_connect_timeout=2)
     try:
         client.ping()
         return "ok", ""
     except redis.AuthenticationError:
-        return "wrong password", "Pass the cluster's password to helpers.connect (or in REDIS_CLUSTER_URL)."
+        return "wrong password", ("Pass the cluster's user and password to helpers.connect "
+                                  "(or in REDIS_CLUSTER_URL).")
     except redis.TimeoutError:
         return "no answer (timeout)", (
             "Nothing answers at this address from here: it is probably a container or private "
@@ -193,14 +194,14 @@ def node_table(timeout: float = 0.3) -> pd.DataFrame:
     Nodes are those the workshop started plus any that CLUSTER NODES names (an extra
     master of the scaling lab). A node that does not answer is listed with up=False.
     """
-    seeds, password = _seeds()
+    seeds, credentials = _seeds()
     views: dict[str, dict] = {}
     for address in seeds:
-        views[address] = _ask(address, password, timeout)
+        views[address] = _ask(address, credentials, timeout)
     for view in list(views.values()):  # nodes the cluster knows that the workshop did not start
         for address in view.get("known", []):
             if address not in views:
-                views[address] = _ask(address, password, timeout)
+                views[address] = _ask(address, credentials, timeout)
     rows = []
     for address, view in sorted(views.items(), key=lambda item: int(item[0].rsplit(":", 1)[1])):
         if not view.get("up"):
@@ -220,22 +221,24 @@ def node_table(timeout: float = 0.3) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=NODE_COLUMNS)
 
 
-def _seeds() -> tuple[list[str], str | None]:
-    """Addresses to ask first, and the password: the workshop's nodes, or REDIS_CLUSTER_URL's."""
+def _seeds() -> tuple[list[str], Credentials]:
+    """Addresses to ask first, and who logs in: the workshop's nodes, or REDIS_CLUSTER_URL's."""
     settings = Settings.from_env()
     if settings.cluster_url:
-        url = urlsplit(settings.cluster_url)
-        return [f"{url.hostname}:{url.port or 6379}"], url.password
+        url = urlsplit(settings.cluster_url)  # user and password percent-decoded, as redis-py does
+        login = Credentials(unquote(url.username) if url.username else None,
+                            unquote(url.password) if url.password is not None else None)
+        return [f"{url.hostname}:{url.port or 6379}"], login
     state = ClusterState.load(settings.home)
     if state is None:
         raise WorkshopError("No workshop cluster to show. Start one: python -m helpers up")
-    return [f"{HOST}:{port}" for port in state.spec.ports], state.spec.password
+    return [f"{HOST}:{port}" for port in state.spec.ports], Credentials(password=state.spec.password)
 
 
-def _ask(address: str, password: str | None, timeout: float) -> dict:
+def _ask(address: str, credentials: Credentials, timeout: float) -> dict:
     """What one node says of itself: INFO, its slot count and keys, and the nodes it knows."""
     host, port = address.rsplit(":", 1)
-    node = Connection(host, int(port), password, timeout=timeout)
+    node = Connection(host, int(port), credentials, timeout=timeout)
     try:
         info, nodes, keys = node.ask(("INFO",), ("CLUSTER", "NODES"), ("DBSIZE",))
     except (OSError, ReplyError):

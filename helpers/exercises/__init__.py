@@ -63,10 +63,10 @@ def cluster() -> "RedisCluster":
 
 def cluster_nodes_lines() -> list[list[str]]:
     """CLUSTER NODES of one live node, each line split into its fields, in the order given."""
-    from helpers.resp import Connection
+    from helpers.resp import Connection, credentials_of
     client = cluster()
     node = client.get_default_node()
-    link = Connection(node.host, node.port, client.get_connection_kwargs().get("password"))
+    link = Connection(node.host, node.port, credentials_of(client))
     try:
         text = link.ask(("CLUSTER", "NODES"))[0]
     finally:
