@@ -258,3 +258,25 @@ def _ask(address: str, credentials: Credentials, timeout: float) -> dict:
             known.append(where)
     parsed = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     return {"up": True, "info": parsed, "slots": slots, "keys": keys, "known": known}
+
+
+def every_node(rc: RedisCluster) -> list[redis.cluster.ClusterNode]:
+    """Every node that CLUSTER NODES names, masters and replicas, sorted by address: the nodes to
+    send a per-node command to, such as ACL SETUSER (notebook 05, exercise 05 q3).
+
+    redis-py's own list (`rc.get_nodes()`, `rc.ALL_NODES`) comes from CLUSTER SLOTS, which
+    Redis 7.0 answers without the replicas whose replication offset is still 0: on a fresh
+    cluster it holds the masters only. A failing node is kept, so a command it misses fails
+    loudly rather than being skipped.
+    """
+    nodes = []
+    for address, entry in rc.cluster_nodes().items():
+        host, port = address.rsplit(":", 1)
+        if "noaddr" in entry["flags"] or port == "0":  # a node whose address nobody knows yet
+            continue
+        node = rc.get_node(node_name=address)
+        if node is None:  # not in redis-py's list (a replica, or a master without slots)
+            role = redis.cluster.PRIMARY if "master" in entry["flags"] else redis.cluster.REPLICA
+            node = redis.cluster.ClusterNode(host, int(port), server_type=role)
+        nodes.append(node)
+    return sorted(nodes, key=lambda node: (node.host, node.port))

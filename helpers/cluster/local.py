@@ -39,8 +39,11 @@ appendonly yes
 save ""
 # Replicas sync at once instead of waiting 5 s for more replicas to share one transfer.
 repl-diskless-sync-delay 0
+# ACL users live in memory, per node: ACL SAVE writes them here so a restart keeps them.
+aclfile {dir}/users.acl
 """
 AUTH_CONFIG = 'requirepass "{password}"\nmasterauth "{password}"\n'
+ACL_FILE = "users.acl"
 
 
 def redis_server_binary() -> str:
@@ -111,6 +114,7 @@ def start_nodes(state: ClusterState, home: Path) -> list[int]:
         if spec.password:
             config += AUTH_CONFIG.format(password=spec.password)
         (directory / "redis.conf").write_text(config)
+        write_acl_file(directory / ACL_FILE, spec.password)
         process = subprocess.Popen([binary, str(directory / "redis.conf")], cwd=directory,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True)
@@ -119,6 +123,18 @@ def start_nodes(state: ClusterState, home: Path) -> list[int]:
     for port in missing:
         _wait_answering(port, processes[port], spec.password, node_dir(home, port) / "redis.log")
     return missing
+
+
+def write_acl_file(path: Path, password: str | None) -> None:
+    """Create a node's ACL file unless it exists (ACL SAVE keeps it up to date afterwards).
+
+    redis-server refuses to start when its `aclfile` is missing. And once an ACL file is
+    loaded, Redis ignores `requirepass`: the default user is whatever the file says, a user
+    with no password when the file does not name it. So the file names the default user
+    with the cluster's password from the start.
+    """
+    if not path.exists():
+        path.write_text(f"user default on >{password} ~* &* +@all\n" if password else "")
 
 
 def _wait_answering(port: int, process: subprocess.Popen, password: str | None, log: Path,
@@ -189,7 +205,10 @@ def create_with_redis_cli(spec: ClusterSpec) -> subprocess.CompletedProcess:
                "--cluster-replicas", str(spec.replicas), "--cluster-yes"]
     if spec.password:
         command += ["-a", spec.password, "--no-auth-warning"]
-    return subprocess.run(command, capture_output=True, text=True, check=True)
+    # redis-cli colours its --cluster output whenever TERM contains "xterm" (isColorTerm() in
+    # redis-cli.c), even into a pipe: a plain terminal type keeps escape codes out of notebooks.
+    return subprocess.run(command, capture_output=True, text=True, check=True,
+                          env={**os.environ, "TERM": "dumb"})
 
 
 def start_empty_nodes(masters: int = 3, replicas: int = 0) -> ClusterState:
