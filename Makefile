@@ -42,6 +42,8 @@ status: setup
 down: setup  ## stop the cluster, keep its data
 	$(BIN)/python -m helpers down
 
+# Every layer reads pytest.ini: a notebook cell fails after 600 s (--nbval-cell-timeout) and any
+# test after 900 s (pytest-timeout), so a hang costs minutes, not nbval's default 2,000 s per cell.
 test: setup-dev redis  ## every layer: unit, cluster, docker, notebooks, browser
 	$(PYTEST) --nbval tests notebooks
 test-unit: setup-dev
