@@ -30,25 +30,24 @@ def _wait_command(answer: object) -> str | None:
 def _reader_everywhere(answer: object) -> str | None:
     if not isinstance(answer, str):
         return "give the user's name, a string"
+    import redis
+    from helpers.topology import every_node
     client = cluster()
     try:
-        missing, allowed = [], []
-        for node in client.get_nodes():
-            if client.execute_command("ACL", "GETUSER", answer, target_nodes=node) is None:
-                missing.append(node.name)
-                continue
-            write = client.execute_command("ACL", "DRYRUN", answer, "SET", "x", "1",
-                                           target_nodes=node)
-            read = client.execute_command("ACL", "DRYRUN", answer, "GET", "x", target_nodes=node)
+        for node in every_node(client):  # from CLUSTER NODES: replicas too, as ACLs are per node
+            try:
+                if client.execute_command("ACL", "GETUSER", answer, target_nodes=node) is None:
+                    return (f"{node.name} does not know {answer!r}: ACLs are per node, so send "
+                            "ACL SETUSER to every node of topology.every_node(rc), replicas too")
+                write = client.execute_command("ACL", "DRYRUN", answer, "SET", "x", "1",
+                                               target_nodes=node)
+                read = client.execute_command("ACL", "DRYRUN", answer, "GET", "x", target_nodes=node)
+            except redis.ConnectionError:
+                return f"{node.name} does not answer: start it again, then check"
             if write == "OK" or read != "OK":
-                allowed.append(node.name)
+                return f"on {node.name}, {answer!r} may write or may not read: use +@read only"
     finally:
         client.close()
-    if missing:
-        return (f"{len(missing)} node(s) do not know {answer!r}, {missing[0]} first: ACLs are per "
-                "node, so send ACL SETUSER with target_nodes=rc.ALL_NODES")
-    if allowed:
-        return f"on {allowed[0]}, {answer!r} may write or may not read: use +@read only"
     return None
 
 
@@ -65,6 +64,10 @@ q2 = Exercise(
 q3 = Exercise(
     question="Create a user who may only read (+@read, every key) on every node; give its name.",
     verdict=_reader_everywhere,
-    hint_text="ACL SETUSER name on >password ~* +@read, sent to every node.",
-    solution_text='rc.execute_command("ACL", "SETUSER", "reader", "on", ">reader-pw", "~*", "+@read",\n'
-                  '                   target_nodes=rc.ALL_NODES)\nanswer = "reader"')
+    hint_text="ACL SETUSER name on >password ~* +@read, sent to every node of "
+              "topology.every_node(rc): redis-py's rc.ALL_NODES can miss replicas.",
+    solution_text='from helpers import topology\n\nnodes = topology.every_node(rc)\n'
+                  'rc.execute_command("ACL", "SETUSER", "reader", "on", ">reader-pw", "~*", "+@read",\n'
+                  '                   target_nodes=nodes)\n'
+                  'rc.execute_command("ACL", "SAVE", target_nodes=nodes)  # kept across restarts\n'
+                  'answer = "reader"')
