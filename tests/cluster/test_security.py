@@ -5,9 +5,9 @@ import subprocess
 
 import pytest
 import redis
-from redis.cluster import RedisCluster
 
 import helpers
+from helpers import topology
 
 STUDENT_RULES = ("on", ">student-pw", "~*", "&*", "+@all", "-@dangerous")
 
@@ -40,8 +40,8 @@ def test_a_cluster_with_a_password_refuses_whoever_lacks_it(workshop, redis_serv
 def test_an_acl_student_is_refused_dangerous_commands_by_name(workshop, redis_server) -> None:
     helpers.up(password="s3cret-test")
     admin = helpers.connect()
-    admin.execute_command("ACL", "SETUSER", "student", *STUDENT_RULES,
-                          target_nodes=RedisCluster.ALL_NODES)  # ACLs live on each node
+    nodes = topology.every_node(admin)  # ACLs live on each node: replicas too
+    admin.execute_command("ACL", "SETUSER", "student", *STUDENT_RULES, target_nodes=nodes)
     student = helpers.connect(username="student", password="student-pw")
     student.set("homework", "done")
     with pytest.raises(redis.exceptions.NoPermissionError,
