@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import socket
+import time
+from pathlib import Path
 
 import pytest
 import redis
 
 from helpers.__main__ import main
 from helpers.cluster.base import (ClusterSpec, ClusterState, WorkshopError, check_ports_free,
-                                  find_free_base_port, master_slot_ranges, port_holder)
+                                  find_free_base_port, master_slot_ranges, port_holder,
+                                  port_is_free)
 from helpers.cluster.external import explain_connection_error, safe_url
 from helpers.config import Settings
 
@@ -78,9 +81,84 @@ def test_a_busy_port_is_named_with_its_holder_and_a_free_base_is_suggested() -> 
     assert "--base-port" in message
 
 
-def test_free_base_port_has_free_bus_ports_too() -> None:
-    base = find_free_base_port(6, start=40000)
-    check_ports_free(list(range(base, base + 6)))  # raises if any node or bus port is taken
+def bindable(port: int) -> bool:
+    """The independent check: can a plain socket (no SO_REUSEADDR) bind 127.0.0.1:port now?"""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_region(count: int, blocks: int) -> int:
+    """A base from which `blocks` blocks of `count` node ports and their bus ports all bind."""
+    for start in range(45000, 55000 - blocks * count, 97):
+        ports = range(start, start + blocks * count)
+        if all(bindable(port) and bindable(port + 10000) for port in ports):
+            return start
+    pytest.fail("no free region of ports to test with")
+
+
+def listener(port: int, host: str = "127.0.0.1") -> socket.socket:
+    sock = socket.socket()
+    sock.bind((host, port))
+    sock.listen()
+    return sock
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_a_listening_port_is_not_free_and_a_closed_one_is(host: str) -> None:
+    port = free_region(1, 1)
+    sock = listener(port, host)
+    assert not port_is_free(port)
+    sock.close()
+    assert port_is_free(port) and bindable(port)
+
+
+def tcp_states(port: int) -> set[str]:
+    """The states (hex, as Linux writes them) of the IPv4 sockets whose local port is `port`."""
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return {cols[3] for cols in map(str.split, lines) if int(cols[1].rsplit(":", 1)[1], 16) == port}
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc/net/tcp")
+def test_a_port_in_time_wait_counts_as_free_as_it_is_for_redis_server() -> None:
+    # A node just stopped leaves TIME_WAIT connections on its port; a new node can bind it.
+    port = free_region(1, 1)
+    server = socket.socket()
+    # As redis-server's own listener: Linux lets a port be bound again over TIME_WAIT leftovers
+    # only when both the old socket and the new one ask for SO_REUSEADDR.
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen()
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = server.accept()
+    accepted.close()  # the side that closes first keeps the TIME_WAIT, on `port`
+    client.close()
+    server.close()
+    deadline = time.monotonic() + 5
+    while tcp_states(port) != {"06"} and time.monotonic() < deadline:  # 06: TIME_WAIT
+        time.sleep(0.01)  # FIN_WAIT_2 until the other side's FIN arrives
+    assert tcp_states(port) == {"06"}
+    assert port_is_free(port)
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+
+
+def test_free_base_port_skips_blocks_with_a_busy_node_or_bus_port() -> None:
+    count = 6
+    start = free_region(count, 3)
+    # A node port taken in the first block, a bus port (port + 10000) in the second.
+    taken = [listener(start + 1), listener(start + count + 2 + 10000)]
+    try:
+        base = find_free_base_port(count, start=start)
+        assert base == start + 2 * count
+        assert all(bindable(port) and bindable(port + 10000) for port in range(base, base + count))
+    finally:
+        for sock in taken:
+            sock.close()
 
 
 def test_passwords_never_reach_messages() -> None:
