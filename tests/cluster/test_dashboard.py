@@ -25,6 +25,12 @@ def node_facts(port: int) -> tuple[dict[str, str], int, int]:
 def test_the_node_table_says_what_info_and_cluster_nodes_say(cluster) -> None:
     state, rc = cluster
     rc.mset_nonatomic({f"dash:{number}": number for number in range(300)})
+    # Replicas copy asynchronously: counted too early, a replica still lacks some keys.
+    # WAIT returns once the master's replica has acknowledged every write before it.
+    for port in state.spec.ports[:state.spec.masters]:
+        master = Connection("127.0.0.1", port, timeout=15.0)
+        assert master.ask(("WAIT", "1", "10000")) == [1]
+        master.close()
     table = node_table().set_index("node")
     assert list(table.index) == [f"127.0.0.1:{port}" for port in state.spec.ports]
     assert table["up"].all() and table["slots"].sum() == 16384 and table["keys"].sum() == 600
