@@ -8,10 +8,12 @@ around them: a text box, a Run button, a "-c" toggle and a history.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from helpers.resp import Connection, Credentials, Reply, ReplyError, Status, credentials_of
+from helpers.resp import (Connection, Credentials, ProtocolError, Reply, ReplyError, Status,
+                          credentials_of)
 from helpers.topology import key_slot
 
 if TYPE_CHECKING:
@@ -36,20 +38,39 @@ DANGEROUS = {
 }
 # Commands that never return in a console cell: refused whatever allow_dangerous says.
 BLOCKING = {"MONITOR", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "SYNC", "PSYNC"}
+# A blocking command may wait this long at most (its timeout): a cell can wait a few seconds,
+# not forever. The console's socket waits a little longer, so such a reply still arrives.
+MAX_WAIT = 3.0
+REPLY_TIMEOUT = MAX_WAIT + 2.0
+CELL_WAIT = f"a console cell waits {MAX_WAIT:g} s at most"
 MAX_HOPS = 5
+# Blocking pops and where their timeout (in seconds) is: the last argument, or the first.
+TIMEOUT_LAST = {"BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BZPOPMIN", "BZPOPMAX"}
+TIMEOUT_FIRST = {"BLMPOP", "BZMPOP"}
+# redis-cli prints these replies as they are, even on a terminal (cliSendCommand's output_raw,
+# redis-cli.c 7.0): (command, subcommand or None, argument count or None for "at least 2").
+RAW_OUTPUT = [("INFO", None, 0), ("LOLWUT", None, 0), ("DEBUG", "HTSTATS", None),
+              ("DEBUG", "HTSTATS-KEY", None), ("DEBUG", "CLIENT-EVICTION", None),
+              ("MEMORY", "MALLOC-STATS", None), ("MEMORY", "DOCTOR", None),
+              ("CLUSTER", "NODES", 2), ("CLUSTER", "INFO", 2), ("CLIENT", "LIST", None),
+              ("CLIENT", "INFO", None), ("LATENCY", "GRAPH", 3), ("LATENCY", "DOCTOR", 2),
+              ("PROXY", "INFO", None)]
+INVALID = "Invalid argument(s)"  # what redis-cli prints for a line it cannot split
 
 
 def parse(line: str) -> list[str]:
-    """Split a command line as redis-cli does (its sdssplitargs).
+    """Split a command line as redis-cli does (sdssplitargs in Redis 7.0's sds.c).
 
-    Words are separated by blanks; "double quotes" allow \\n \\r \\t \\b \\a \\\\ \\" and
-    \\xHH escapes; 'single quotes' allow only \\'. A closing quote must end the word.
-    Raises ValueError on an unbalanced quote.
+    Words are separated by blanks; a quote opens anywhere in a word. "Double quotes" allow
+    \\n \\r \\t \\b \\a, \\x followed by two hex digits (one byte), and \\ before any other
+    character; 'single quotes' allow only \\'. A closing quote must end the word.
+    A byte from \\x80 to \\xff is kept as a surrogate escape (see helpers.resp), so it is
+    sent as that one byte. Raises ValueError on an unbalanced quote.
     """
     words, i, n = [], 0, len(line)
     escapes = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "a": "\a"}
     while True:
-        while i < n and line[i].isspace():
+        while i < n and line[i] in " \t\n\v\f\r":  # C's isspace()
             i += 1
         if i >= n:
             return words
@@ -62,13 +83,13 @@ def parse(line: str) -> list[str]:
             char = line[i]
             if quote == '"':
                 if char == "\\" and i + 3 < n and line[i + 1] == "x" and _is_hex(line[i + 2:i + 4]):
-                    word.append(chr(int(line[i + 2:i + 4], 16)))
+                    word.append(bytes([int(line[i + 2:i + 4], 16)]).decode(errors="surrogateescape"))
                     i += 3
                 elif char == "\\" and i + 1 < n:
                     word.append(escapes.get(line[i + 1], line[i + 1]))
                     i += 1
                 elif char == '"':
-                    if i + 1 < n and not line[i + 1].isspace():
+                    if i + 1 < n and line[i + 1] not in " \t\n\v\f\r":
                         raise ValueError('a closing " must be followed by a space')
                     i += 1
                     break
@@ -79,15 +100,15 @@ def parse(line: str) -> list[str]:
                     word.append("'")
                     i += 1
                 elif char == "'":
-                    if i + 1 < n and not line[i + 1].isspace():
+                    if i + 1 < n and line[i + 1] not in " \t\n\v\f\r":
                         raise ValueError("a closing ' must be followed by a space")
                     i += 1
                     break
                 else:
                     word.append(char)
-            elif char.isspace():
+            elif char in " \n\r\t":  # what ends an unquoted word (not \v or \f, as in sds.c)
                 break
-            elif char in "\"'" and not word:
+            elif char in "\"'":
                 quote = char
             else:
                 word.append(char)
@@ -101,7 +122,12 @@ def _is_hex(text: str) -> bool:
 
 @dataclass
 class Outcome:
-    """What one command gave: the reply (or error), its slot, the node that answered, the hops."""
+    """What one command gave: the reply, its slot, the node that answered, the hops.
+
+    When there is no reply, `refused` says why the console did not send it, or `problem`
+    what went wrong (a line that does not split, a node that refuses connections or does
+    not reply): printed as it is, as redis-cli prints its own messages.
+    """
 
     command: list[str]
     reply: Reply = None
@@ -109,23 +135,31 @@ class Outcome:
     node: str | None = None
     hops: list[str] = field(default_factory=list)
     refused: str | None = None  # why the console did not send it
+    problem: str | None = None  # why there is no reply
 
     @property
     def failed(self) -> bool:
-        """True for an error reply, a refusal or a node that did not answer."""
-        return self.refused is not None or isinstance(self.reply, ReplyError)
+        """True for an error reply, a refusal, or no reply at all."""
+        return (self.refused is not None or self.problem is not None
+                or isinstance(self.reply, ReplyError))
 
     def __str__(self) -> str:
         lines = list(self.hops)
         if self.refused:
             lines.append(f"(refused) {self.refused}")
+        elif self.problem:
+            lines.append(self.problem)
         else:
-            lines.append(format_reply(self.reply))
+            lines.append(format_reply(self.reply, self.command))
         return "\n".join(lines)
 
 
 class Session:
-    """Connections to the nodes a console has talked to, and the node it is 'on' (as redis-cli)."""
+    """Connections to the nodes a console has talked to, and the node it is 'on' (as redis-cli).
+
+    Every connection logs in with `credentials`: a Credentials (user and password), or the
+    default user's password alone.
+    """
 
     def __init__(self, host: str, port: int, credentials: Credentials | str | None = None) -> None:
         self.credentials = credentials
@@ -135,13 +169,81 @@ class Session:
     def connection(self, address: str) -> Connection:
         if address not in self._connections:
             host, port = address.rsplit(":", 1)
-            self._connections[address] = Connection(host, int(port), self.credentials, timeout=5.0)
+            self._connections[address] = Connection(host, int(port), self.credentials,
+                                                    timeout=REPLY_TIMEOUT)
         return self._connections[address]
 
     def close(self) -> None:
         for connection in self._connections.values():
             connection.close()
         self._connections.clear()
+
+
+def refusal(args: list[str], allow_dangerous: bool = False) -> str | None:
+    """Why the console will not send this command (it would hang the cell, freeze a node for
+    everyone, break the connection, or destroy data), or None when it may go."""
+    name = args[0].upper()
+    sub = args[1].upper() if len(args) > 1 else ""
+    if name in BLOCKING:
+        return f"{name} waits for messages forever, which would freeze this cell."
+    if name in TIMEOUT_LAST | TIMEOUT_FIRST and len(args) > 2:
+        timeout = args[-1] if name in TIMEOUT_LAST else args[1]
+        if _too_long(_seconds(timeout)):
+            return (f"{name} with timeout {timeout} {_how_long(_seconds(timeout))} for an element: "
+                    f"{CELL_WAIT}, so give it a timeout of {MAX_WAIT:g} seconds or less.")
+    if name in ("XREAD", "XREADGROUP"):
+        block = _block_option(args)
+        wait = _seconds(block, scale=1000) if block is not None else None
+        if _too_long(wait):
+            return (f"{name} BLOCK {block} {_how_long(wait)} for new entries: {CELL_WAIT}, so use "
+                    f"BLOCK {MAX_WAIT * 1000:g} (milliseconds) or less, or leave BLOCK out.")
+    if name == "WAIT" and len(args) == 3:
+        wait = _seconds(args[2], scale=1000)
+        if _too_long(wait):
+            return (f"WAIT with timeout {args[2]} (milliseconds) {_how_long(wait)} for replicas "
+                    f"that do not acknowledge: {CELL_WAIT}, so give it {MAX_WAIT * 1000:g} or less.")
+    if name == "CLIENT" and sub == "PAUSE":
+        return "CLIENT PAUSE stops the node answering every client, the whole class included."
+    if name == "CLIENT" and sub == "REPLY" and len(args) > 2 and args[2].upper() in ("OFF", "SKIP"):
+        return f"CLIENT REPLY {args[2].upper()} stops the replies this console waits for."
+    if name == "HELLO" and len(args) > 1 and args[1] == "3":
+        return ("HELLO 3 switches the connection to RESP3, which this console (like redis-cli "
+                "without -3) does not read. HELLO 2 or HELLO alone answer in RESP2.")
+    long_name = f"{name} {sub}"
+    reason = DANGEROUS.get(long_name) or DANGEROUS.get(name)
+    if reason and not allow_dangerous:
+        return (f"{long_name if long_name in DANGEROUS else name} {reason}. This console "
+                "refuses it; create it with allow_dangerous=True to allow it.")
+    return None
+
+
+def _seconds(text: str, scale: float = 1.0) -> float | None:
+    """A timeout argument in seconds, or None when it is no number (the server will say so)."""
+    try:
+        value = float(text) / scale
+    except ValueError:
+        return None
+    return value if value >= 0 else None  # negative: the server refuses it at once
+
+
+def _too_long(wait: float | None) -> bool:
+    """A timeout of 0 (forever) or longer than a cell can wait; None (no number) may go."""
+    return wait is not None and (wait == 0 or wait > MAX_WAIT)
+
+
+def _how_long(wait: float) -> str:
+    return "would wait forever" if wait == 0 else f"may wait {wait:g} s"
+
+
+def _block_option(args: list[str]) -> str | None:
+    """The value of XREAD/XREADGROUP's BLOCK option (options come before STREAMS)."""
+    i = 1
+    while i < len(args) and args[i].upper() != "STREAMS":
+        word = args[i].upper()
+        if word == "BLOCK" and i + 1 < len(args):
+            return args[i + 1]
+        i += {"GROUP": 3, "COUNT": 2}.get(word, 1)
+    return None
 
 
 def execute(session: Session, args: list[str], follow: bool = True,
@@ -155,26 +257,22 @@ def execute(session: Session, args: list[str], follow: bool = True,
     if not args:
         outcome.refused = "empty command"
         return outcome
-    name = args[0].upper()
-    long_name = " ".join(word.upper() for word in args[:2])
-    if name in BLOCKING:
-        outcome.refused = f"{name} waits for messages forever, which would freeze this cell."
-        return outcome
-    reason = DANGEROUS.get(long_name) or DANGEROUS.get(name)
-    if reason and not allow_dangerous:
-        outcome.refused = (f"{long_name if long_name in DANGEROUS else name} {reason}. This "
-                           "console refuses it; create it with allow_dangerous=True to allow it.")
+    outcome.refused = refusal(args, allow_dangerous)
+    if outcome.refused:
         return outcome
     keys = _keys(session, args)
     outcome.slot = key_slot(keys[0]) if keys else None
     address, asking = session.current, False
     for _ in range(MAX_HOPS):
+        outcome.node = address
         try:
             commands = (("ASKING",), tuple(args)) if asking else (tuple(args),)
             reply = session.connection(address).ask_raw(*commands)[-1]
+        except ReplyError as error:  # the login was refused (WRONGPASS ...): redis-cli says so too
+            outcome.reply = error
+            return outcome
         except OSError as error:
-            outcome.node, outcome.reply = address, ReplyError(
-                f"NODEDOWN {address} does not answer ({error.__class__.__name__}): is the node stopped?")
+            outcome.problem = _no_reply(session, address, error)
             return outcome
         if follow and isinstance(reply, ReplyError) and reply.code in ("MOVED", "ASK"):
             _, slot, target = str(reply).split()
@@ -183,10 +281,34 @@ def execute(session: Session, args: list[str], follow: bool = True,
             if reply.code == "MOVED":
                 session.current = target  # redis-cli -c stays on the node it was sent to
             continue
-        outcome.node, outcome.reply = address, reply
+        outcome.reply = reply
         return outcome
-    outcome.node, outcome.reply = address, ReplyError(f"ERR more than {MAX_HOPS} redirections")
+    outcome.reply = ReplyError(f"ERR more than {MAX_HOPS} redirections")
     return outcome
+
+
+def _no_reply(session: Session, address: str, error: OSError) -> str:
+    """What to print when `address` gave no reply: only a refused connection means a dead node."""
+    if isinstance(error, ConnectionRefusedError):  # redis-cli's own words, then what it means
+        return (f"Could not connect to Redis at {address}: Connection refused "
+                "(nothing listens there: is the node stopped?)")
+    if isinstance(error, ProtocolError):
+        what = f"{error}; the console dropped that connection"
+    elif isinstance(error, TimeoutError):
+        what = f"{address} sent no reply within {REPLY_TIMEOUT:g} s"
+    else:
+        what = f"{address}: {error or error.__class__.__name__}"
+    host, port = address.rsplit(":", 1)
+    probe = Connection(host, int(port), session.credentials, timeout=1.0)
+    try:
+        probe.ask(("PING",))
+        return f"{what}. The node is up: it answers PING."
+    except ConnectionRefusedError:
+        return f"{what}; now nothing listens there (Connection refused): is the node stopped?"
+    except (OSError, ReplyError) as ping_error:
+        return f"{what}, and it does not answer PING either ({ping_error.__class__.__name__})."
+    finally:
+        probe.close()
 
 
 def _keys(session: Session, args: list[str]) -> list[str]:
@@ -198,8 +320,49 @@ def _keys(session: Session, args: list[str]) -> list[str]:
     return [key for key in keys if isinstance(key, str)]
 
 
-def format_reply(reply: Reply, indent: int = 0) -> str:
-    """A reply as redis-cli prints it on a terminal: OK, (integer) 2, (nil), "text", 1) ... lists."""
+def prints_raw(command: Sequence[str]) -> bool:
+    """True when redis-cli prints this command's reply as it is, even on a terminal: INFO,
+    CLUSTER INFO, CLUSTER NODES, CLIENT LIST ... (the output_raw list of redis-cli.c, 7.0)."""
+    if not command:
+        return False
+    name, count = command[0].upper(), len(command)
+    sub = command[1].upper() if count > 1 else None
+    for raw_name, raw_sub, raw_count in RAW_OUTPUT:
+        if name != raw_name or (raw_sub is not None and sub != raw_sub):
+            continue
+        if raw_count in (0, count) or (raw_count is None and count >= 2):
+            return True
+    return False
+
+
+def format_reply(reply: Reply, command: Sequence[str] = ()) -> str:
+    """A reply as redis-cli prints it on a terminal for `command` (notebook 02's console).
+
+    INFO, CLUSTER NODES and the other commands of `prints_raw` print their text as it is,
+    line by line; every other reply is formatted: OK, (integer) 2, (nil), "text", 1) ... lists.
+    The final newline redis-cli writes is left out (a terminal shows \\r\\n and \\n alike).
+    """
+    if prints_raw(command):
+        text = _raw(reply).replace("\r\n", "\n")
+        return text[:-1] if text.endswith("\n") else text
+    return _tty(reply)
+
+
+def _raw(reply: Reply) -> str:
+    """redis-cli's cliFormatReplyRaw: the bytes as they are, an array's items one per line."""
+    if reply is None:
+        return ""
+    if isinstance(reply, ReplyError):
+        return f"{reply}\n"
+    if isinstance(reply, list):
+        return "\n".join(_raw(item) for item in reply)
+    if isinstance(reply, bytes):
+        return reply.decode(errors="replace")
+    return str(reply).encode(errors="surrogateescape").decode(errors="replace")
+
+
+def _tty(reply: Reply, indent: int = 0) -> str:
+    """redis-cli's cliFormatReplyTTY for RESP2 replies."""
     if isinstance(reply, ReplyError):
         return f"(error) {reply}"
     if isinstance(reply, Status):
@@ -218,14 +381,14 @@ def format_reply(reply: Reply, indent: int = 0) -> str:
     lines = []
     for number, item in enumerate(reply, start=1):
         prefix = f"{number:>{width}}) "
-        body = format_reply(item, indent + len(prefix))
+        body = _tty(item, indent + len(prefix))
         lines.append(("" if number == 1 else " " * indent) + prefix + body)
     return "\n".join(lines)
 
 
 def _quote(text: str | bytes) -> str:
     """A bulk string in double quotes with redis-cli's escapes (\\n, \\", \\xHH for other bytes)."""
-    data = text.encode() if isinstance(text, str) else text
+    data = text.encode(errors="surrogateescape") if isinstance(text, str) else text
     out = []
     for byte in data:
         char = chr(byte)
@@ -266,16 +429,18 @@ class Console:
         self.widget = widgets.VBox([widgets.HBox([self.entry, self.button, self.follow]),
                                     self.history])
 
-    def run(self, line: str) -> Outcome | None:
-        """Run one command line as if typed; record it in the history; return its Outcome."""
+    def run(self, line: str) -> Outcome:
+        """Run one command line as if typed; record it in the history; return its Outcome.
+
+        A line redis-cli cannot split (an unbalanced quote) gives its `Invalid argument(s)`.
+        """
         prompt = f"{self.session.current}> {line}"
         try:
             outcome = execute(self.session, parse(line), follow=self.follow.value,
                               allow_dangerous=self.allow_dangerous)
-        except ValueError as error:
-            self._record(prompt, f"(error) Invalid argument(s): {error}", failed=True)
-            return None
-        where = "" if outcome.refused else (
+        except ValueError:
+            outcome = Outcome(command=[], problem=INVALID)
+        where = "" if outcome.node is None else (
             f"slot {outcome.slot} · " if outcome.slot is not None else "") + f"served by {outcome.node}"
         self._record(prompt, str(outcome), failed=outcome.failed, where=where)
         return outcome

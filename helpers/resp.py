@@ -30,6 +30,10 @@ class ReplyError(Exception):
         return str(self).split(" ", 1)[0]
 
 
+class ProtocolError(ConnectionError):
+    """The node sent bytes that are not a RESP2 reply (e.g. RESP3 after HELLO 3): the connection is dropped."""
+
+
 Reply = Status | bytes | str | int | None | list | ReplyError
 
 
@@ -75,8 +79,9 @@ def as_credentials(login: "Credentials | str | None") -> Credentials:
 class Connection:
     """One TCP connection to one node; commands are pipelined, replies typed (see `Reply`).
 
-    Bulk strings come back as str (UTF-8, undecodable bytes replaced) or, with
-    decode=False, as bytes. `password` is a Credentials, or a bare password for the
+    Bulk strings come back as str or, with decode=False, as bytes. A str keeps every byte:
+    those that are not UTF-8 become surrogate escapes (PEP 383), so
+    `text.encode(errors="surrogateescape")` gives back exactly what the node sent. `password` is a Credentials, or a bare password for the
     default user (the workshop cluster's own `requirepass`). After any failure the
     connection is closed; the next call opens a new one and logs in first.
     """
@@ -129,22 +134,30 @@ class Connection:
         if not line.endswith(b"\r\n"):
             raise ConnectionError(f"{self.address} closed the connection")
         kind, text = line[:1], line[1:-2]
+        try:
+            return self._parse(kind, text)
+        except ValueError:  # a length or an integer that is not a number
+            raise ProtocolError(f"{self.address} sent something that is not RESP2: {line[:40]!r}") from None
+
+    def _parse(self, kind: bytes, text: bytes) -> Reply:
         if kind == b"+":
-            return Status(text.decode())
+            return Status(text.decode(errors="replace"))
         if kind == b"-":
-            return ReplyError(text.decode())
+            return ReplyError(text.decode(errors="replace"))
         if kind == b":":
             return int(text)
         if kind == b"$":
             size = int(text)
             if size < 0:
                 return None
-            data = self._reader.read(size + 2)[:-2]
-            return data.decode(errors="replace") if self.decode else data
+            data = self._reader.read(size + 2)
+            if len(data) != size + 2:
+                raise ConnectionError(f"{self.address} closed the connection")
+            return data[:-2].decode(errors="surrogateescape") if self.decode else data[:-2]
         if kind == b"*":
             size = int(text)
             return None if size < 0 else [self._read() for _ in range(size)]
-        raise ConnectionError(f"{self.address} sent something that is not RESP2: {line[:40]!r}")
+        raise ProtocolError(f"{self.address} sent something that is not RESP2: {kind + text[:40]!r}")
 
     def close(self) -> None:
         """Close the connection; the next call opens a new one."""
@@ -155,6 +168,7 @@ class Connection:
 
 
 def encode(command: tuple) -> bytes:
-    """One command as a RESP array of bulk strings."""
-    parts = [part if isinstance(part, bytes) else str(part).encode() for part in command]
+    """One command as a RESP array of bulk strings (str in UTF-8, surrogate escapes as their bytes)."""
+    parts = [part if isinstance(part, bytes) else str(part).encode(errors="surrogateescape")
+             for part in command]
     return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(part), part) for part in parts)

@@ -1,4 +1,4 @@
-"""The command console against a real cluster: redirects, refusals, bad input, a dead node."""
+"""The command console against a real cluster: redirects, refusals, bad input, a slow or dead node."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,8 @@ import pytest
 
 import helpers
 from helpers.cluster.base import ClusterState
-from helpers.console import Console, Session, execute, parse
+from helpers.console import REPLY_TIMEOUT, Console, Session, execute, parse
+from helpers.resp import Connection
 from helpers.topology import key_slot, where_keys_live
 
 
@@ -80,8 +81,9 @@ def test_bad_input_gives_one_red_line_and_the_console_keeps_working(cluster) -> 
     console = Console(rc)
     assert str(console.run("nosuchcommand x")).startswith("(error) ERR unknown command")
     assert "wrong number of arguments" in str(console.run("get"))
-    assert console.run('set nom "kheir') is None  # unbalanced quote: recorded, not sent
-    assert "Invalid argument(s): unbalanced" in console.history.value
+    unbalanced = console.run('set nom "kheir')  # recorded, not sent, in redis-cli's words
+    assert str(unbalanced) == "Invalid argument(s)" and unbalanced.failed
+    assert "Invalid argument(s)</span>" in console.history.value
     crossslot = console.run("mset a 1 b 2")
     assert str(crossslot).startswith("(error) CROSSSLOT")
     assert str(console.run("mset {user}:a 1 {user}:b 2")).endswith("OK")  # hash tags fix it
@@ -97,10 +99,50 @@ def test_a_node_that_died_is_reported_and_other_nodes_still_answer(cluster) -> N
     assert not console.run(f"set {key_on(1, state)} before").failed  # the console now knows it
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    outcome = console.run(f"get {key_on(1, state)}")
-    assert outcome.failed and "does not answer" in str(outcome)
+    outcome = console.run(f"get {key_on(1, state)}")  # the console is still on that node
+    assert outcome.failed and outcome.problem == (
+        f"Could not connect to Redis at 127.0.0.1:{victim}: Connection refused "
+        "(nothing listens there: is the node stopped?)")
     console.session.current = f"127.0.0.1:{state.spec.ports[0]}"
     assert str(console.run(f"set {key_on(0, state)} alive")).endswith("OK")
+
+
+def test_a_live_node_that_is_slow_to_reply_is_never_called_stopped(cluster) -> None:
+    state, rc = cluster
+    console = Console(rc)
+    first = state.spec.ports[0]
+    admin = Connection("127.0.0.1", first)
+    admin.ask(("CLIENT", "PAUSE", int(REPLY_TIMEOUT * 1000 + 3000), "WRITE"))  # writes wait, PING not
+    try:
+        outcome = console.run(f"set {key_on(0, state)} late")
+    finally:
+        admin.ask(("CLIENT", "UNPAUSE",))
+        admin.close()
+    assert outcome.problem == (f"127.0.0.1:{first} sent no reply within {REPLY_TIMEOUT:g} s. "
+                               "The node is up: it answers PING.")
+    assert "stopped" not in str(outcome) and "does not answer" not in str(outcome)
+    assert str(console.run("ping")) == "PONG"
+
+
+def test_refused_commands_leave_the_connection_working_and_short_blocking_ones_run(cluster) -> None:
+    state, rc = cluster
+    console = Console(rc)
+    queue = key_on(0, state)
+    for line in ("hello 3", f"blpop {queue} 0", "client pause 10", "wait 1 0",
+                 f"xread block 0 streams {queue} $"):
+        assert console.run(line).refused
+    assert str(console.run("ping")) == "PONG"  # HELLO 3 was not sent: the connection still speaks RESP2
+    assert str(console.run(f"blpop {queue} 1")) == "(nil)"  # waited one second, then gave up
+    rc.rpush(queue, "job")
+    assert str(console.run(f"blpop {queue} 1")) == f'1) "{queue}"\n2) "job"'
+    assert str(console.run("hello 2")).startswith(' 1) "server"\n 2) "redis"')
+
+
+def test_a_user_the_node_refuses_is_told_why(cluster) -> None:
+    state, _ = cluster
+    session = Session("127.0.0.1", state.spec.ports[0], "no-such-password")
+    outcome = execute(session, ["get", "x"])
+    assert str(outcome).startswith("(error) ERR AUTH <password> called without any password")
 
 
 def test_the_widget_runs_what_is_typed_once(cluster) -> None:

@@ -5,7 +5,7 @@ import pytest
 
 import helpers
 from helpers.cluster.base import find_free_base_port
-from helpers.resp import Connection, ReplyError, Status
+from helpers.resp import Connection, ProtocolError, ReplyError, Status
 
 
 def test_every_reply_kind_comes_back_typed(workshop, redis_server) -> None:
@@ -37,3 +37,25 @@ def test_errors_raise_or_stay_values_and_the_connection_recovers(workshop, redis
 def test_nothing_listening_is_an_oserror() -> None:
     with pytest.raises(OSError):
         Connection("127.0.0.1", find_free_base_port(1, start=42000)).ask(("PING",))
+
+
+def test_binary_values_come_back_byte_for_byte(workshop, redis_server) -> None:
+    port = helpers.up().spec.base_port
+    node = Connection("127.0.0.1", port)
+    value = b"\x00\xff\xfe\r\n caf\xc3\xa9"  # NUL, bytes that are not UTF-8, CRLF, UTF-8
+    node.ask(("SET", "bin{b}", value))
+    text = node.ask(("GET", "bin{b}"))[0]
+    assert isinstance(text, str) and text.encode(errors="surrogateescape") == value
+    assert node.ask(("SET", "copy{b}", text), ("GET", "copy{b}")) == ["OK", text]  # sent back intact
+    assert Connection("127.0.0.1", port, decode=False).ask(("GET", "copy{b}")) == [value]
+    node.close()
+
+
+def test_a_reply_that_is_not_resp2_is_a_protocol_error_and_the_next_call_reconnects(
+        workshop, redis_server) -> None:
+    port = helpers.up().spec.base_port
+    node = Connection("127.0.0.1", port)
+    with pytest.raises(ProtocolError, match="not RESP2: b'%7'"):  # HELLO 3 answers with a RESP3 map
+        node.ask(("HELLO", "3"))
+    assert node.ask(("PING",)) == ["PONG"]  # a new connection, in RESP2 again
+    node.close()

@@ -1,10 +1,10 @@
-"""The console's pure functions: redis-cli's quoting, its reply format, and key slots."""
+"""The console's pure functions: redis-cli's quoting, its reply format, its refusals, key slots."""
 from __future__ import annotations
 
 import pytest
 
-from helpers.console import format_reply, parse
-from helpers.resp import ReplyError, Status
+from helpers.console import MAX_WAIT, format_reply, parse, prints_raw, refusal
+from helpers.resp import ReplyError, Status, encode
 from helpers.topology import key_slot
 
 
@@ -18,13 +18,20 @@ from helpers.topology import key_slot
     ("set k 'it\\'s'", ["set", "k", "it's"]),
     ("set k 'no \\n escape'", ["set", "k", "no \\n escape"]),
     ('set k ""', ["set", "k", ""]),
+    ('set a"b c" d', ["set", "ab c", "d"]),  # sds.c opens a quote anywhere in a word
+    ("set k\vv", ["set", "k\vv"]),  # a vertical tab: only space, \t, \n, \r end an unquoted word
     ("", []),
 ])
 def test_parse_splits_like_redis_cli(line: str, words: list[str]) -> None:
     assert parse(line) == words
 
 
-@pytest.mark.parametrize("line", ['set nom "kheir', "set nom 'kheir", 'set "a"b c'])
+def test_hex_escapes_are_sent_as_single_bytes_and_typed_text_as_utf8() -> None:
+    # redis-cli's "\xff" is the byte 0xff, not the character ÿ (two bytes in UTF-8).
+    assert encode(parse('set k "\\xff\\x00é"')) == b"*3\r\n$3\r\nset\r\n$1\r\nk\r\n$4\r\n\xff\x00\xc3\xa9\r\n"
+
+
+@pytest.mark.parametrize("line", ['set nom "kheir', "set nom 'kheir", 'set "a"b c', 'set a"b c"d'])
 def test_parse_refuses_unbalanced_quotes(line: str) -> None:
     with pytest.raises(ValueError):
         parse(line)
@@ -42,6 +49,11 @@ def test_replies_print_as_redis_cli_prints_them() -> None:
     assert format_reply(ReplyError("ERR unknown command")) == "(error) ERR unknown command"
 
 
+def test_binary_bulk_strings_print_their_bytes_escaped() -> None:
+    exact = b"\xff\x00\xc3\xa9".decode(errors="surrogateescape")  # as helpers.resp decodes it
+    assert format_reply(exact) == '"\\xff\\x00\\xc3\\xa9"'
+
+
 def test_nested_and_long_arrays_are_aligned_like_redis_cli() -> None:
     assert format_reply([["a", "b"], "c"]) == '1) 1) "a"\n   2) "b"\n2) "c"'
     ten = format_reply([str(i) for i in range(10)]).splitlines()
@@ -56,3 +68,71 @@ def test_nested_and_long_arrays_are_aligned_like_redis_cli() -> None:
 def test_key_slot_follows_the_cluster_specification(key: str, slot: int) -> None:
     # Both from the cluster specification: its CRC16 check value (0x31C3) and "foo" -> 12182.
     assert key_slot(key) == slot
+
+
+@pytest.mark.parametrize("line, raw", [
+    # redis-cli.c 7.0, cliSendCommand: output_raw = 1 for exactly these.
+    ("info", True), ("INFO server", True), ("info everything", True), ("lolwut", True),
+    ("lolwut version 5", True), ("debug htstats 0", True), ("debug htstats-key k", True),
+    ("debug client-eviction", True), ("memory malloc-stats", True), ("memory doctor", True),
+    ("cluster nodes", True), ("CLUSTER INFO", True), ("client list", True),
+    ("client list type normal", True), ("client info", True), ("latency graph command", True),
+    ("latency doctor", True), ("proxy info", True),
+    # ... and not these: the argument counts matter, as in redis-cli.
+    ("cluster nodes extra", False), ("cluster info x", False), ("latency graph", False),
+    ("latency doctor x", False), ("cluster slots", False), ("memory stats", False),
+    ("client getname", False), ("debug sleep 0", False), ("get info", False), ("config get *", False),
+])
+def test_raw_output_commands_are_redis_clis_list(line: str, raw: bool) -> None:
+    assert prints_raw(parse(line)) is raw
+
+
+def test_raw_commands_print_plain_lines_other_commands_a_quoted_string() -> None:
+    text = "# Server\r\nredis_version:7.0.15\r\n\r\n# Cluster\r\ncluster_enabled:1\r\n"
+    assert format_reply(text, ["INFO"]) == "# Server\nredis_version:7.0.15\n\n# Cluster\ncluster_enabled:1"
+    assert format_reply(text, ["GET", "k"]).startswith('"# Server\\r\\nredis_version')
+    # cliFormatReplyRaw: an error without "(error)", nothing for nil, arrays one item per line.
+    assert format_reply(ReplyError("ERR syntax error"), ["client", "list", "x"]) == "ERR syntax error"
+    assert format_reply(None, ["info"]) == ""
+    assert format_reply(["a", 1, ["b"]], ["info"]) == "a\n1\nb"
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("monitor", "MONITOR waits for messages forever"),
+    ("subscribe news", "SUBSCRIBE waits for messages forever"),
+    ("blpop queue 0", "BLPOP with timeout 0 would wait forever"),
+    ("BRPOP a b 10", "BRPOP with timeout 10 may wait 10 s"),
+    ("brpoplpush a b 0", "BRPOPLPUSH with timeout 0 would wait forever"),
+    ("blmove a b left right 0", "BLMOVE with timeout 0 would wait forever"),
+    ("blmpop 0 1 a left", "BLMPOP with timeout 0 would wait forever"),
+    ("bzpopmin z 0", "BZPOPMIN with timeout 0 would wait forever"),
+    ("bzpopmax z 60", "BZPOPMAX with timeout 60 may wait 60 s"),
+    ("bzmpop 0.0 1 z min", "BZMPOP with timeout 0.0 would wait forever"),
+    ("blpop queue 3.5", "BLPOP with timeout 3.5 may wait 3.5 s"),
+    ("xread block 0 streams s $", "XREAD BLOCK 0 would wait forever"),
+    ("xread count 5 block 60000 streams s $", "XREAD BLOCK 60000 may wait 60 s"),
+    ("xreadgroup group g c block 0 streams s >", "XREADGROUP BLOCK 0 would wait forever"),
+    ("wait 1 0", "WAIT with timeout 0 (milliseconds) would wait forever"),
+    ("WAIT 2 10000", "WAIT with timeout 10000 (milliseconds) may wait 10 s"),
+    ("client pause 100", "CLIENT PAUSE stops the node answering every client"),
+    ("client pause 100 write", "CLIENT PAUSE stops the node answering every client"),
+    ("client reply off", "CLIENT REPLY OFF stops the replies"),
+    ("hello 3", "HELLO 3 switches the connection to RESP3"),
+    ("flushall", "FLUSHALL deletes every key of a node"),
+])
+def test_commands_that_would_hang_the_cell_or_freeze_a_node_are_refused(line: str, reason: str) -> None:
+    assert refusal(parse(line)).startswith(reason)
+    if not line.startswith("flushall"):  # allow_dangerous never lets a hanging command through
+        assert refusal(parse(line), allow_dangerous=True).startswith(reason)
+
+
+@pytest.mark.parametrize("line", [
+    "blpop queue 1", f"blpop queue {MAX_WAIT:g}", "bzpopmin z 0.5", "blmpop 2 1 a left",
+    "xread block 1000 streams s $", "xread streams block 0",  # a stream named "block"
+    "xreadgroup group block c streams s >", "xread count 1 streams s 0", "wait 1 100",
+    "client reply on", "client unpause", "hello", "hello 2", "blpop queue notanumber",
+    "blpop queue -1",  # the server refuses these at once, with its own error
+    "get key", "cluster info",
+])
+def test_short_or_harmless_forms_go_through(line: str) -> None:
+    assert refusal(parse(line)) is None
