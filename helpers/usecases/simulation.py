@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -59,30 +60,57 @@ def simulate(rc: "RedisCluster", stock: Stock, users: Users, orders: Orders, sku
     return pd.DataFrame(rows)
 
 
-def rush(rc: "RedisCluster", sku: str, buyers: int = 50) -> dict[str, int]:
-    """`buyers` threads, each with its own connections, try to buy one item of `sku` at once."""
+def rush(rc: "RedisCluster", sku: str, buyers: int = 50, limit: float = 60.0) -> dict[str, int]:
+    """`buyers` threads, each with its own connections, try to buy one item of `sku` at once (notebook 04).
+
+    Every buyer is accounted for: it bought, or was refused (a UseCaseError such as
+    OutOfStock). Any other error (a lost connection, a key of the wrong type) is raised
+    here once every buyer has finished, with the count of each outcome; so is a buyer
+    still running after `limit` seconds.
+    """
     from helpers import connect
 
-    results: list[str] = []
-    lock = threading.Lock()
+    outcomes: list[str | None] = [None] * buyers  # each thread writes only its own slot
+    errors: list[BaseException | None] = [None] * buyers
     start = threading.Barrier(buyers)
 
     def buy(number: int) -> None:
-        client = connect()
+        try:
+            client = connect()
+        except BaseException as error:
+            errors[number] = error
+            start.abort()  # the others would wait for this buyer in vain
+            return
         try:
             start.wait(timeout=30)
             Stock(client).reserve(sku, 1, f"rush-{number}")
-            outcome = "bought"
+            outcomes[number] = "bought"
         except UseCaseError:
-            outcome = "refused"
+            outcomes[number] = "refused"
+        except BaseException as error:  # kept, and raised by rush() below: never dropped
+            errors[number] = error
         finally:
             client.close()
-        with lock:
-            results.append(outcome)
 
-    threads = [threading.Thread(target=buy, args=(number,)) for number in range(buyers)]
+    threads = [threading.Thread(target=buy, args=(number,), daemon=True) for number in range(buyers)]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + limit
     for thread in threads:
-        thread.join(timeout=60)
-    return {"bought": results.count("bought"), "refused": results.count("refused")}
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    counts = {"bought": outcomes.count("bought"), "refused": outcomes.count("refused")}
+    failed = [error for error in errors if error is not None]
+    unfinished = sum(thread.is_alive() for thread in threads)
+    summary = (f"rush: of {buyers} buyers, {counts['bought']} bought, {counts['refused']} were "
+               f"refused, {len(failed)} failed with an error, {unfinished} had not finished "
+               f"after {limit:.0f} s")
+    if failed:
+        # A broken barrier only echoes another buyer's failure: raise the cause itself.
+        first = next((error for error in failed if not isinstance(error, threading.BrokenBarrierError)),
+                     failed[0])
+        if hasattr(first, "add_note"):  # Python 3.11+
+            first.add_note(summary)
+        raise first
+    if unfinished:
+        raise TimeoutError(summary)
+    return counts

@@ -212,3 +212,25 @@ def test_no_multi_key_command_of_the_library_spans_two_slots(shop, rc) -> None:
     for command in words:  # and every command whose arguments are all keys
         if command[0].upper() in MULTI_KEY and len(command) > 2:
             assert len({key_slot(key) for key in command[1:]}) == 1, command
+
+
+def test_rush_accounts_for_every_buyer(rc) -> None:
+    from helpers.usecases.simulation import rush
+    stock = Stock(rc)
+    stock.add_product("last-lamps", "Lamp", 2_500, 10)
+    assert rush(rc, "last-lamps", buyers=30) == {"bought": 10, "refused": 20}
+    assert stock.level("last-lamps") == 0 and len(stock.orders_holding("last-lamps")) == 10
+
+
+def test_rush_raises_an_error_that_is_not_a_refusal_instead_of_losing_the_buyer(rc) -> None:
+    # A product key holding a string, not a hash: every buyer's script fails with WRONGTYPE,
+    # which is no UseCaseError. (rush once dropped such buyers and returned 0 bought, 0 refused.)
+    import redis
+    from helpers.usecases.simulation import rush
+    from helpers.usecases.stock import product_key
+    rc.set(product_key("broken"), "not a hash")
+    with pytest.raises(redis.ResponseError, match="WRONGTYPE") as caught:
+        rush(rc, "broken", buyers=5)
+    if hasattr(caught.value, "__notes__"):
+        assert caught.value.__notes__ == ["rush: of 5 buyers, 0 bought, 0 were refused, 5 failed "
+                                          "with an error, 0 had not finished after 60 s"]
