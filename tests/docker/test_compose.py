@@ -112,15 +112,14 @@ def test_down_keeps_volumes_and_up_brings_the_data_back(docker_workshop) -> None
 
 def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_write(
         docker_project) -> None:
-    from helpers import faults
-    from redis.cluster import RedisCluster
+    from helpers import faults, topology
 
     state = helpers.up(backend="docker", node_timeout=2000, password="s3cret-docker")
     with pytest.raises(helpers.WorkshopError, match="refused the user or password"):
         helpers.connect(username="default", password="")
     admin = helpers.connect()
     admin.execute_command("ACL", "SETUSER", "student", "on", ">student-pw", "~*", "&*", "+@all",
-                          "-@dangerous", target_nodes=RedisCluster.ALL_NODES)
+                          "-@dangerous", target_nodes=topology.every_node(admin))
     student = helpers.connect(username="student", password="student-pw")
     with pytest.raises(redis.exceptions.NoPermissionError, match="'flushall' command"):
         student.flushall()
@@ -140,6 +139,32 @@ def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_w
     assert report.loc["failed", "writes"] > 0 and report.loc["replicated", "writes"] > 100
     assert report.loc["replicated", "lost"] == 0, report
     assert state.spec.password == "s3cret-docker"
+
+
+def test_acl_users_saved_on_every_node_survive_down_and_up(docker_project) -> None:
+    from helpers import topology
+
+    state = helpers.up(backend="docker", node_timeout=2000, password="s3cret-acl")
+    admin = helpers.connect()
+    nodes = topology.every_node(admin)
+    assert [node.port for node in nodes] == state.spec.ports  # replicas too
+    admin.execute_command("ACL", "SETUSER", "student", "on", ">student-pw", "~*", "&*", "+@all",
+                          "-@dangerous", target_nodes=nodes)
+    assert set(admin.execute_command("ACL", "SAVE", target_nodes=nodes).values()) == {"OK"}
+    # In the node's writable volume, not beside the read-only node.conf.
+    files = admin.execute_command("CONFIG", "GET", "aclfile", target_nodes=nodes)
+    assert list(files.values()) == [{"aclfile": "/data/users.acl"}] * 6
+    admin.close()
+    helpers.down()
+    helpers.up()
+    for port in state.spec.ports:
+        student = redis.Redis(port=port, username="student", password="student-pw")
+        assert student.acl_whoami() == "student"
+        student.close()
+        # Redis ignores requirepass once an ACL file loads: the file keeps the default user's password.
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            redis.Redis(port=port).ping()
+        assert redis.Redis(port=port, password="s3cret-acl").ping()
 
 
 def test_other_shapes_are_refused_on_docker(workshop, monkeypatch) -> None:
