@@ -55,18 +55,26 @@ def _node(state: ClusterState, port: int):
     return state.pids.get(port)
 
 
-def kill(port: int) -> None:
-    """Kill the node at once, as a crash would (SIGKILL, or `docker kill`): no goodbye, no save."""
-    state, _ = _owner(port)
-    node = _node(state, port)
-    if state.backend == "docker":
-        node.kill()
-        return
+def kill(*ports: int) -> None:
+    """Kill the nodes at once, as a crash would (SIGKILL, or `docker kill`): no goodbye, no save.
+
+    Every node gets its signal before this waits for any of them to be gone, so several
+    nodes die within milliseconds of each other (notebook 05's kill -9 after a burst).
+    """
     from helpers.cluster.local import is_node_process, wait_gone
-    if not is_node_process(node, port):
-        raise WorkshopError(f"The node on port {port} is not running.")
-    os.kill(node, signal.SIGKILL)
-    wait_gone(node)
+    killed = []
+    for port in ports:
+        state, _ = _owner(port)
+        node = _node(state, port)
+        if state.backend == "docker":
+            node.kill()
+            continue
+        if not is_node_process(node, port):
+            raise WorkshopError(f"The node on port {port} is not running.")
+        os.kill(node, signal.SIGKILL)
+        killed.append(node)
+    for pid in killed:
+        wait_gone(pid)
 
 
 def pause(port: int) -> None:
@@ -186,18 +194,23 @@ def wait_for_failover(dead_port: int, timeout: float = 60.0, poll: float = 0.05)
 
 # ---- the failover lab's writer ----------------------------------------------------------------
 
-OUTCOMES = ("replicated", "acknowledged", "failed")
+OUTCOMES = ("replicated", "acknowledged", "refused", "no answer")
+ACKNOWLEDGED = OUTCOMES[:2]  # the master said OK: only these writes can be "lost"
 
 
 class Writer(Background):
     """A background writer for the failover lab (notebook 05): it records what each write became.
 
     Each write is `SET lab:<n> <n>` then `WAIT 1 <wait_ms>`, in one round trip to the master
-    that owns the key. Its outcome is 'replicated' when WAIT says a replica has it,
-    'acknowledged' when only the master said OK, 'failed' when the node refused it
-    (MOVED, CLUSTERDOWN) or did not answer. After a failure the writer asks the surviving
-    nodes who owns which slot now, as any cluster client does. One row per write:
-    seconds, key, port, outcome, error.
+    that owns the key. Its outcome is what the client can know:
+    - 'replicated': SET answered OK and WAIT says a replica has it;
+    - 'acknowledged': SET answered OK, no replica confirmed in time (or WAIT failed);
+    - 'refused': SET got an error reply (CLUSTERDOWN, MOVED…) or the connection was refused:
+      the write was not applied;
+    - 'no answer': the write was sent but no reply came (timeout, connection dropped): applied
+      or not, the client cannot tell.
+    After anything but OK the writer asks the surviving nodes who owns which slot now, as any
+    cluster client does. One row per write: seconds, key, port, outcome, error.
     """
 
     columns = ("seconds", "key", "port", "outcome", "error")
@@ -217,11 +230,20 @@ class Writer(Background):
         node = self._links.setdefault(port, Connection(HOST, port, self.password, timeout=0.5))
         seconds = self.seconds()
         try:
-            _, copies = node.ask(("SET", key, number), ("WAIT", 1, self.wait_ms))
-            self.rows.append((seconds, key, port, OUTCOMES[0] if copies else OUTCOMES[1], ""))
-        except (OSError, ReplyError) as error:
-            reason = error.code if isinstance(error, ReplyError) else "no answer"
-            self.rows.append((seconds, key, port, OUTCOMES[2], reason))
+            written, copies = node.ask_raw(("SET", key, number), ("WAIT", 1, self.wait_ms))
+        except ConnectionRefusedError:  # nothing was sent: nobody listens on the port
+            outcome, error = OUTCOMES[2], "connection refused"
+        except OSError as failure:  # sent, but no reply: the node may have applied it
+            outcome, error = OUTCOMES[3], "timeout" if isinstance(failure, TimeoutError) else "connection lost"
+        else:
+            if isinstance(written, ReplyError):
+                outcome, error = OUTCOMES[2], written.code
+            elif isinstance(copies, ReplyError):  # e.g. UNBLOCKED: the master became a replica
+                outcome, error = OUTCOMES[1], f"WAIT: {copies.code}"
+            else:
+                outcome, error = OUTCOMES[0] if copies else OUTCOMES[1], ""
+        self.rows.append((seconds, key, port, outcome, error))
+        if error:
             self._stop.wait(0.02)  # bounded: at most 50 failed attempts a second
             self._owners = slot_owners(self.ports, self.password) or self._owners
 
@@ -231,22 +253,40 @@ class Writer(Background):
 
 
 def lost_writes(writes: pd.DataFrame) -> pd.DataFrame:
-    """Per outcome: how many writes, and how many of them the cluster no longer holds (notebook 05).
+    """Per outcome: how many writes, how many the cluster still holds, how many are lost (notebook 05).
 
     Reads with a fresh client, which learns the cluster's shape after the failover. A write
-    counts as kept when GET returns the value it wrote. 'failed' writes may still have been
-    applied (the node crashed after writing, before answering): they are counted, not judged.
+    counts as kept when GET returns the value it wrote. Only an acknowledged write (the
+    master said OK) can be lost: it was promised, then went missing. A refused or unanswered
+    write was never promised, so its `lost` is '–'; its `kept` counts the ones the cluster
+    holds all the same (see `kept_unacknowledged`).
     """
-    from helpers.cluster import connect
-    client = connect()
+    kept_keys = _kept(writes)
     rows = []
+    for outcome in OUTCOMES:
+        keys = writes.loc[writes["outcome"] == outcome, "key"]
+        kept = int(keys.isin(kept_keys).sum())
+        rows.append({"outcome": outcome, "writes": len(keys), "kept": kept,
+                     "lost": len(keys) - kept if outcome in ACKNOWLEDGED else "–"})
+    return pd.DataFrame(rows)
+
+
+def kept_unacknowledged(writes: pd.DataFrame) -> pd.DataFrame:
+    """The writes the client saw fail (refused, no answer) that the cluster holds all the same
+    (notebook 05): the reason why retries must be idempotent."""
+    failed = writes[~writes["outcome"].isin(ACKNOWLEDGED)]
+    return failed[failed["key"].isin(_kept(failed))]
+
+
+def _kept(writes: pd.DataFrame) -> set[str]:
+    """The keys of `writes` whose value is still the one written."""
+    from helpers.cluster import connect
+    keys = writes["key"].tolist()
+    if not keys:
+        return set()
+    client = connect()
     try:
-        for outcome in OUTCOMES:
-            keys = writes.loc[writes["outcome"] == outcome, "key"].tolist()
-            values = client.mget_nonatomic(keys) if keys else []
-            kept = sum(value == key.rsplit(":", 1)[1] for key, value in zip(keys, values))
-            rows.append({"outcome": outcome, "writes": len(keys), "kept": kept,
-                         "lost": len(keys) - kept})
+        values = client.mget_nonatomic(keys)
     finally:
         client.close()
-    return pd.DataFrame(rows)
+    return {key for key, value in zip(keys, values) if value == key.rsplit(":", 1)[1]}

@@ -1,6 +1,8 @@
 """helpers.faults on the local backend: a killed master is replaced; a paused node comes back."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 import helpers
@@ -33,6 +35,26 @@ def test_a_paused_node_answers_nothing_until_resumed(cluster) -> None:
         faults.resume(replica)
     faults.wait_for_role(replica, "slave")
     assert faults.role(replica) == "slave"
+
+
+def test_a_write_whose_reply_never_came_can_still_be_applied(cluster) -> None:
+    """Why retries must be idempotent (notebook 05): the client timed out, the INCR happened."""
+    import redis
+    _, rc = cluster
+    port = faults.master_of("clicks")
+    node = redis.Redis(port=port, socket_timeout=0.5, retry=None)
+    assert node.ping()  # connected before the freeze: the INCR itself is what goes unanswered
+    faults.pause(port)
+    try:
+        with pytest.raises(redis.TimeoutError):
+            node.incr("clicks")
+    finally:
+        faults.resume(port)
+    node.close()
+    deadline = time.monotonic() + 5
+    while rc.get("clicks") is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert rc.get("clicks") == "1"
 
 
 def test_bad_fault_requests_are_clear(cluster) -> None:

@@ -2,6 +2,8 @@
 and a stopped cluster comes back with all its data."""
 from __future__ import annotations
 
+import time
+
 import helpers
 from helpers import faults
 
@@ -21,8 +23,46 @@ def test_no_write_confirmed_by_wait_is_lost_over_ten_kills(cluster) -> None:
         writes = writer.stop()
     report = faults.lost_writes(writes).set_index("outcome")
     assert report.loc["replicated", "writes"] > 1000
-    assert report.loc["failed", "writes"] > 0  # the kills did hit the writer
+    assert report.loc[["refused", "no answer"], "writes"].sum() > 0  # the kills did hit the writer
     assert report.loc["replicated", "lost"] == 0, report
+    assert report.loc["refused", "kept"] == 0  # an error reply means the write was not applied
+    # Not only the dead master's slots: once the failure is agreed, every master says CLUSTERDOWN.
+    assert writes.query("error == 'CLUSTERDOWN'")["port"].nunique() >= 2, writes["error"].value_counts()
+
+
+def test_without_full_coverage_the_healthy_masters_keep_serving_through_a_failover(cluster) -> None:
+    from helpers.topology import every_node
+    state, rc = cluster
+    rc.config_set("cluster-require-full-coverage", "no", "cluster-allow-reads-when-down", "yes",
+                  target_nodes=every_node(rc))
+    writer = faults.Writer(wait_ms=100).start()
+    try:
+        victim = faults.master_of("a")
+        faults.kill(victim)
+        writer.mark("kill")
+        promoted = faults.wait_for_failover(victim, timeout=60)
+        time.sleep(0.5)
+    finally:
+        writes = writer.stop()
+    healthy = writes[~writes["port"].isin([victim, promoted]) & (writes["seconds"] > writer.marks["kill"])]
+    assert len(healthy) > 100  # they were written to during the failover
+    assert (healthy["outcome"] == "refused").sum() == 0, healthy["error"].value_counts()
+    assert (writes.loc[writes["port"] == victim, "outcome"] == "refused").sum() > 0
+
+
+def test_kill_9_right_after_a_burst_of_writes_loses_nothing(cluster) -> None:
+    from helpers.topology import every_node
+    _, rc = cluster
+    ports = [node.port for node in every_node(rc)]
+    rc.mset_nonatomic({f"burst:{number}": number for number in range(20_000)})
+    faults.kill(*ports)  # every node, masters and replicas, milliseconds after the last OK
+    rc.close()
+    assert all(faults.role(port) is None for port in ports)
+    helpers.up()
+    fresh = helpers.connect()
+    values = fresh.mget_nonatomic([f"burst:{number}" for number in range(20_000)])
+    fresh.close()
+    assert values == [str(number) for number in range(20_000)]
 
 
 def test_a_stopped_cluster_comes_back_with_all_its_data(cluster) -> None:

@@ -1,0 +1,58 @@
+"""Notebook 05's verdict rules: other figures give other verdicts, and each rule says why."""
+from __future__ import annotations
+
+from helpers import verdicts
+
+
+def test_performance_is_millions_only_when_a_run_reached_a_million() -> None:
+    slow = verdicts.performance(cluster_best=119_048, one_process_best=853_746)
+    assert slow.verdict.startswith("Fast, not millions here: 853,746/s")
+    assert "853,746 < 1,000,000" in slow.rule
+    fast = verdicts.performance(cluster_best=119_048, one_process_best=1_204_000)
+    assert fast.verdict == "True here: 1,204,000/s (one process, pipelined)"
+    assert verdicts.performance(2_000_000, 900_000).verdict.endswith("(the cluster)")
+
+
+def test_throughput_limit_names_what_was_saturated() -> None:
+    machine = verdicts.throughput_limit(0.4, 0.5, 1.5, machine_busy=0.97, cores=2)
+    assert machine.verdict.startswith("the machine's 2 cores")
+    others = verdicts.throughput_limit(0.2, 0.2, 0.6, machine_busy=0.97, cores=2)
+    assert others.verdict.startswith("other programs")
+    client = verdicts.throughput_limit(0.98, 0.5, 1.2, machine_busy=0.55, cores=4)
+    assert client.verdict == "the benchmark client's own CPU"
+    assert verdicts.throughput_limit(0.98, 0.5, 1.2, 0.55, 4, benchmark_threads=2).verdict \
+        != "the benchmark client's own CPU"  # two threads: 0.98 cores is half of what it can use
+    node = verdicts.throughput_limit(0.5, 0.95, 1.2, machine_busy=0.4, cores=8)
+    assert node.verdict == "one node's main thread"
+    idle = verdicts.throughput_limit(0.1, 0.1, 0.3, machine_busy=0.1, cores=8)
+    assert idle.verdict.startswith("round trips")
+
+
+def test_scalability_needs_keys_moved_and_none_lost_or_seen_failing() -> None:
+    assert verdicts.scalability(2004, 0, 0).verdict == "True"
+    assert verdicts.scalability(2004, 3, 0).verdict == "False here"
+    assert verdicts.scalability(2004, 0, 12).verdict == "False here"
+    assert verdicts.scalability(0, 0, 0).verdict.startswith("Not shown")
+
+
+def test_reliability_depends_on_confirmed_writes_restart_and_replicas() -> None:
+    assert verdicts.reliability(0, 8, 0, True, 20_000, 20_000).verdict == "True with replicas"
+    assert verdicts.reliability(1, 8, 0, True, 20_000, 20_000).verdict == "False here"
+    assert verdicts.reliability(0, 8, 0, True, 20_000, 19_999).verdict == "False here"
+    assert verdicts.reliability(0, 8, 0, False, 20_000, 20_000).verdict == "True"
+    assert "healthy masters refused 8 writes (full coverage yes), 0 (no)" in \
+        verdicts.reliability(0, 8, 0, True, 20_000, 20_000).rule
+
+
+def test_ease_flexibility_security_cost_follow_their_figures() -> None:
+    assert verdicts.ease(2.5).verdict == "Easy to start"
+    assert verdicts.ease(42.0).verdict == "Slow to start here"
+    assert verdicts.flexibility(6, 240).verdict == "True"
+    assert verdicts.flexibility(5, 240).verdict == "Only the basics"
+    assert verdicts.security(True, True, True).verdict == "Only once configured"
+    assert verdicts.security(True, False, True).verdict == "False here"
+    assert verdicts.security(False, True, True).verdict == "True"
+    assert verdicts.cost("BSD-3-Clause (open source)").verdict == "True for this version"
+    assert verdicts.cost("RSALv2 or SSPLv1 (source-available, not OSI open source)").verdict \
+        == "Source-available, not open source"
+    assert verdicts.cost("RSALv2, SSPLv1 or AGPLv3 (AGPLv3 is open source)").verdict == "True for this version"
