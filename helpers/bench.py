@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterable
@@ -21,7 +23,7 @@ import pandas as pd
 from helpers.cluster.base import ClusterState, WorkshopError
 from helpers.config import Settings
 from helpers.data import bulk_load, numbered_items
-from helpers.resp import credentials_of, encode
+from helpers.resp import Connection, Credentials, ReplyError, credentials_of, encode
 
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster
@@ -131,38 +133,160 @@ def compare_writers(rc: "RedisCluster", count: int = 20_000) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterable[int] = (1, 16),
-                         requests: int = 50_000, command: str = "set") -> pd.DataFrame:
-    """Throughput and latency of `redis-benchmark --cluster` for each (clients, pipeline depth).
-
-    The reference tool that the "millions of requests per second" claim comes from, run
-    against the workshop's cluster from this machine (notebook 05). One row per run:
-    clients, pipeline, requests/s, p50 and p99 latency in milliseconds.
-    """
+def _redis_benchmark() -> str:
     binary = shutil.which("redis-benchmark")
     if binary is None:
         raise WorkshopError("redis-benchmark is not installed; it comes with Redis "
                             "(Debian/Ubuntu: sudo apt-get install redis-tools; macOS: brew install redis).")
+    return binary
+
+
+def _workshop_cluster() -> ClusterState:
     state = ClusterState.load(Settings.from_env().home)
     if state is None or state.backend == "external":
         raise WorkshopError("The benchmark runs against the workshop's own cluster: start it "
                             "with helpers.up().")
+    return state
+
+
+def _figures(output: str) -> dict[str, str]:
+    """The last row of redis-benchmark's --csv output."""
+    figures = list(csv.DictReader(io.StringIO(output[output.find('"test"'):])))
+    if not figures:
+        raise WorkshopError(f"redis-benchmark gave no figures: {output[-200:]!r}")
+    return figures[-1]
+
+
+def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterable[int] = (1, 16),
+                         requests: int = 30_000, command: str = "set") -> pd.DataFrame:
+    """Throughput and latency of `redis-benchmark --cluster` for each (clients, pipeline depth).
+
+    The reference tool that the "millions of requests per second" claim comes from, run
+    against the workshop's cluster from this machine (notebook 05). Each run sends
+    `requests` × its pipeline depth, so that pipelined runs last seconds, not the quarter
+    of a second that mostly measures start-up. One row per run: clients, pipeline,
+    requests/s, p50 and p99 latency in milliseconds.
+    """
+    binary, state = _redis_benchmark(), _workshop_cluster()
     login = ["-a", state.spec.password, "--no-auth-warning"] if state.spec.password else []
     rows = []
     for count in clients:
         for depth in pipelines:
             output = subprocess.run(
                 [binary, "--cluster", "-p", str(state.spec.base_port), *login, "-t", command,
-                 "-n", str(requests), "-c", str(count), "-P", str(depth), "--csv"],
+                 "-n", str(requests * depth), "-c", str(count), "-P", str(depth), "--csv"],
                 capture_output=True, text=True, timeout=300).stdout
-            figures = list(csv.DictReader(io.StringIO(output[output.find('"test"'):])))
-            if not figures:
-                raise WorkshopError(f"redis-benchmark gave no figures: {output[-200:]!r}")
+            figures = _figures(output)
             rows.append({"clients": count, "pipeline": depth,
-                         "requests/s": round(float(figures[-1]["rps"])),
-                         "p50 (ms)": float(figures[-1]["p50_latency_ms"]),
-                         "p99 (ms)": float(figures[-1]["p99_latency_ms"])})
+                         "requests/s": round(float(figures["rps"])),
+                         "p50 (ms)": float(figures["p50_latency_ms"]),
+                         "p99 (ms)": float(figures["p99_latency_ms"])})
     return pd.DataFrame(rows)
+
+
+def _node_cpu_seconds(ports: Iterable[int], password: "Credentials | str | None") -> dict[int, float]:
+    """CPU seconds each node has used since it started (INFO cpu: used_cpu_sys + used_cpu_user)."""
+    used = {}
+    for port in ports:
+        node = Connection("127.0.0.1", port, password, timeout=2.0)
+        try:
+            info = dict(line.split(":", 1) for line in node.ask(("INFO", "cpu"))[0].splitlines()
+                        if ":" in line)
+        except (OSError, ReplyError):
+            continue  # a node that does not answer used no CPU for this run
+        finally:
+            node.close()
+        used[port] = float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+    return used
+
+
+def _machine_ticks() -> tuple[int, int] | None:
+    """(busy, total) CPU ticks of the whole machine from /proc/stat (Linux), else None."""
+    try:
+        fields = [int(field) for field in open("/proc/stat").readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000, threads: int = 1,
+                  port: int | None = None, command: str = "set") -> dict[str, object]:
+    """One redis-benchmark run, and who used the CPU during it (notebook 05, "what limits throughput").
+
+    Without `port` it runs `redis-benchmark --cluster` against the workshop's cluster and reads
+    every node's own CPU counters (INFO cpu) before and after; with `port` it benchmarks the
+    single Redis on that port. The benchmark's own CPU comes from the kernel's accounting of
+    the finished process (wait4), the whole machine's from /proc/stat on Linux. CPU figures are
+    in cores: 1.0 is one core busy for the whole run.
+    """
+    binary = _redis_benchmark()
+    if port is None:
+        state = _workshop_cluster()
+        target, password, ports = ["--cluster", "-p", str(state.spec.base_port)], state.spec.password, state.spec.ports
+    else:
+        target, password, ports = ["-p", str(port)], None, [port]
+    login = ["-a", password, "--no-auth-warning"] if password else []
+    arguments = ["-t", command, "-n", str(requests), "-c", str(clients), "-P", str(pipeline),
+                 *(["--threads", str(threads)] if threads > 1 else [])]
+    nodes_before, machine_before = _node_cpu_seconds(ports, password), _machine_ticks()
+    began = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen([binary, *target, *login, *arguments, "--csv"], stdout=output,
+                                   stderr=subprocess.STDOUT, text=True)
+        _, _, usage = os.wait4(process.pid, 0)
+        process.returncode = 0  # reaped by wait4; tells Popen not to wait again
+        seconds = time.perf_counter() - began
+        output.seek(0)
+        figures = _figures(output.read())
+    nodes_after, machine_after = _node_cpu_seconds(ports, password), _machine_ticks()
+    nodes = {port: (nodes_after[port] - nodes_before[port]) / seconds
+             for port in nodes_after if port in nodes_before}
+    client = (usage.ru_utime + usage.ru_stime) / seconds
+    if machine_before and machine_after and machine_after[1] > machine_before[1]:
+        machine = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
+    else:  # no /proc/stat: count what we measured
+        machine = (client + sum(nodes.values())) / (os.cpu_count() or 1)
+    shown_target = "--cluster -p PORT" if port is None else "-p PORT"
+    return {"command": f"redis-benchmark {shown_target} {' '.join(arguments)}",
+            "client threads": threads, "requests/s": round(float(figures["rps"])),
+            "seconds": round(seconds, 2),
+            "redis-benchmark CPU": round(client, 2),
+            "busiest node CPU": round(max(nodes.values(), default=0.0), 2),
+            "all nodes CPU": round(sum(nodes.values()), 2),
+            "machine busy (%)": round(100 * machine)}
+
+
+def one_process_benchmark(pipeline: int = 128, threads: int = 2, requests: int = 3_000_000) -> dict[str, object]:
+    """`benchmark_cpu` against one plain Redis process, no cluster, no persistence (notebook 05).
+
+    Starts `redis-server --port P --save "" --appendonly no` on a free port, benchmarks SET
+    with `pipeline` commands per round trip from `threads` client threads, and stops it:
+    what a single Redis process can do on this machine.
+    """
+    from helpers.cluster.base import find_free_base_port
+    from helpers.cluster.local import redis_server_binary
+    port = find_free_base_port(1, start=Settings.from_env().base_port + 90)
+    server = subprocess.Popen([redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            probe = Connection("127.0.0.1", port, timeout=0.5)
+            try:
+                probe.ask(("PING",))
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise WorkshopError(f"A plain redis-server on port {port} did not start.")
+                time.sleep(0.05)
+            finally:
+                probe.close()
+        return benchmark_cpu(clients=50, pipeline=pipeline, requests=requests, threads=threads, port=port)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 class Background:
