@@ -175,13 +175,16 @@ def plot_stock_over_time(log: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-OUTCOME_COLOURS = {"replicated": "#2ca02c", "acknowledged": "#ff7f0e", "failed": "#d62728"}
+OUTCOME_COLOURS = {"replicated": "#2ca02c", "acknowledged": "#ff7f0e", "refused": "#d62728",
+                   "no answer": "#7f7f7f"}
 
 
 def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_timeout_ms: int,
                            ax: Axes | None = None) -> Axes:
     """Every write of `faults.Writer` as a dot per master port over time, coloured by outcome,
-    with the lab's marks (kill, promotion…) and the node timeout after the kill (notebook 05)."""
+    with the lab's marks (kill, promotion…) and the node timeout after the kill (notebook 05).
+
+    The legend sits outside the plot, right of it, so that it never covers a write."""
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 3.8))
     ports = sorted(writes["port"].unique())
@@ -212,15 +215,18 @@ def plot_benchmark(table: pd.DataFrame, metric: str = "requests/s", ax: Axes | N
     for index, (depth, runs) in enumerate(table.groupby("pipeline")):
         ax.plot(runs["clients"], runs[metric], marker="o", color=COLOURS[index],
                 label=f"pipeline {depth}")
+        for clients, value in zip(runs["clients"], runs[metric]):  # the figure itself, not a guess
+            ax.annotate(f"{value:,.0f}" if value >= 100 else f"{value:g}", (clients, value),
+                        xytext=(0, 6), textcoords="offset points", ha="center", fontsize=9)
     ax.set_xscale("log")
     ax.set_xticks(sorted(table["clients"].unique()), [str(c) for c in sorted(table["clients"].unique())])
     ax.set_xlabel("clients connected at once", fontsize=11)
     ax.set_ylabel(metric, fontsize=11)
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, table[metric].max() * 1.2)
     if metric == "requests/s":
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
     ax.set_title(f"redis-benchmark SET on this cluster: {metric}", fontsize=13)
-    ax.legend(fontsize=10, frameon=False)
+    ax.legend(fontsize=10, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _tidy(ax)
     return ax
 
