@@ -287,6 +287,19 @@ def execute(session: Session, args: list[str], follow: bool = True,
     return outcome
 
 
+def run_line(session: Session, line: str, follow: bool = True,
+             allow_dangerous: bool = False) -> Outcome:
+    """Split `line` as redis-cli does and `execute` it: what typing it in the console does.
+
+    A line redis-cli cannot split (an unbalanced quote) gives its `Invalid argument(s)`.
+    """
+    try:
+        args = parse(line)
+    except ValueError:
+        return Outcome(command=[], problem=INVALID)
+    return execute(session, args, follow=follow, allow_dangerous=allow_dangerous)
+
+
 def _no_reply(session: Session, address: str, error: OSError) -> str:
     """What to print when `address` gave no reply: only a refused connection means a dead node."""
     if isinstance(error, ConnectionRefusedError):  # redis-cli's own words, then what it means
@@ -430,16 +443,10 @@ class Console:
                                     self.history])
 
     def run(self, line: str) -> Outcome:
-        """Run one command line as if typed; record it in the history; return its Outcome.
-
-        A line redis-cli cannot split (an unbalanced quote) gives its `Invalid argument(s)`.
-        """
+        """Run one command line as if typed (see `run_line`); record it in the history; return its Outcome."""
         prompt = f"{self.session.current}> {line}"
-        try:
-            outcome = execute(self.session, parse(line), follow=self.follow.value,
-                              allow_dangerous=self.allow_dangerous)
-        except ValueError:
-            outcome = Outcome(command=[], problem=INVALID)
+        outcome = run_line(self.session, line, follow=self.follow.value,
+                           allow_dangerous=self.allow_dangerous)
         where = "" if outcome.node is None else (
             f"slot {outcome.slot} · " if outcome.slot is not None else "") + f"served by {outcome.node}"
         self._record(prompt, str(outcome), failed=outcome.failed, where=where)
