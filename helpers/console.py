@@ -48,13 +48,13 @@ MAX_HOPS = 5
 TIMEOUT_LAST = {"BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BZPOPMIN", "BZPOPMAX"}
 TIMEOUT_FIRST = {"BLMPOP", "BZMPOP"}
 # redis-cli prints these replies as they are, even on a terminal (cliSendCommand's output_raw,
-# redis-cli.c 7.0): (command, subcommand or None, argument count or None for "at least 2").
-RAW_OUTPUT = [("INFO", None, 0), ("LOLWUT", None, 0), ("DEBUG", "HTSTATS", None),
-              ("DEBUG", "HTSTATS-KEY", None), ("DEBUG", "CLIENT-EVICTION", None),
-              ("MEMORY", "MALLOC-STATS", None), ("MEMORY", "DOCTOR", None),
-              ("CLUSTER", "NODES", 2), ("CLUSTER", "INFO", 2), ("CLIENT", "LIST", None),
-              ("CLIENT", "INFO", None), ("LATENCY", "GRAPH", 3), ("LATENCY", "DOCTOR", 2),
-              ("PROXY", "INFO", None)]
+# redis-cli.c 7.0): the first words, and the exact number of words when redis-cli checks it.
+RAW_OUTPUT = [(("INFO",), None), (("LOLWUT",), None), (("DEBUG", "HTSTATS"), None),
+              (("DEBUG", "HTSTATS-KEY"), None), (("DEBUG", "CLIENT-EVICTION"), None),
+              (("MEMORY", "MALLOC-STATS"), None), (("MEMORY", "DOCTOR"), None),
+              (("CLUSTER", "NODES"), 2), (("CLUSTER", "INFO"), 2), (("CLIENT", "LIST"), None),
+              (("CLIENT", "INFO"), None), (("LATENCY", "GRAPH"), 3), (("LATENCY", "DOCTOR"), 2),
+              (("PROXY", "INFO"), None)]
 INVALID = "Invalid argument(s)"  # what redis-cli prints for a line it cannot split
 
 
@@ -336,16 +336,9 @@ def _keys(session: Session, args: list[str]) -> list[str]:
 def prints_raw(command: Sequence[str]) -> bool:
     """True when redis-cli prints this command's reply as it is, even on a terminal: INFO,
     CLUSTER INFO, CLUSTER NODES, CLIENT LIST ... (the output_raw list of redis-cli.c, 7.0)."""
-    if not command:
-        return False
-    name, count = command[0].upper(), len(command)
-    sub = command[1].upper() if count > 1 else None
-    for raw_name, raw_sub, raw_count in RAW_OUTPUT:
-        if name != raw_name or (raw_sub is not None and sub != raw_sub):
-            continue
-        if raw_count in (0, count) or (raw_count is None and count >= 2):
-            return True
-    return False
+    words = tuple(word.upper() for word in command[:2])
+    return any(words[:len(first)] == first and count in (None, len(command))
+               for first, count in RAW_OUTPUT)
 
 
 def format_reply(reply: Reply, command: Sequence[str] = ()) -> str:
