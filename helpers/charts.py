@@ -58,20 +58,41 @@ def plot_slot_map(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 
 def plot_keys_per_master(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Bars of keys held by each master (notebook 03); `counts` is topology.keys_per_master(rc)."""
+    """Bars of keys held by each master (notebooks 03, 04, 05); `counts` is topology.keys_per_master(rc).
+
+    When `counts` also has the columns `expected` and `σ` (each master's share of the keys
+    and the binomial standard deviation, computed in notebooks 03 and 04), a black mark and
+    whisker show the expected count ± 2σ: the range chance alone covers 95% of the time. The
+    title states no conclusion: the notebook computes it from the figures.
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.2))
     bars = ax.bar(counts["master"], counts["keys"], color=COLOURS[:len(counts)])
-    ax.bar_label(bars, labels=[f"{value:,}" for value in counts["keys"]], fontsize=11)
+    chance = {"expected", "σ"} <= set(counts.columns)
+    labels = [f"{value:,}" for value in counts["keys"]]
+    if chance:  # inside the bars, clear of the whiskers
+        ax.bar_label(bars, labels=labels, fontsize=11, label_type="center", color="white",
+                     fontweight="bold")
+    else:
+        ax.bar_label(bars, labels=labels, fontsize=11)
+    top = counts["keys"].max()
+    if chance:
+        ax.errorbar(counts["master"], counts["expected"], yerr=2 * counts["σ"], fmt="_",
+                    color="black", markersize=30, capsize=8, label="expected ± 2σ (chance alone)")
+        ax.legend(fontsize=10, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        top = max(top, (counts["expected"] + 2 * counts["σ"]).max())
     ax.set_ylabel("keys", fontsize=11)
-    ax.set_title("Keys per master: the slots spread them evenly", fontsize=13)
-    ax.set_ylim(0, counts["keys"].max() * 1.2)
+    ax.set_title("Keys per master", fontsize=13)
+    ax.set_ylim(0, top * 1.15)
     _tidy(ax)
     return ax
 
 
 def plot_latency_histograms(samples: dict, ax: Axes | None = None) -> Axes:
-    """Overlaid histograms of latencies in microseconds, log scale (notebook 03)."""
+    """Overlaid histograms of timed round trips in microseconds, log scale (notebook 03).
+
+    Each series keeps the name the notebook gave it, which says whether it is a latency or a
+    pipeline's time per command (a round trip divided by the commands it carried)."""
     import numpy as np
 
     if ax is None:
@@ -82,10 +103,11 @@ def plot_latency_histograms(samples: dict, ax: Axes | None = None) -> Axes:
         ax.hist(values, bins=bins, alpha=0.6, color=COLOURS[index], label=name)
         ax.axvline(np.percentile(values, 50), color=COLOURS[index], linestyle="--")
     ax.set_xscale("log")
-    ax.set_xlabel("microseconds per command (dashed: median)", fontsize=11)
-    ax.set_ylabel("commands", fontsize=11)
-    ax.set_title("Latency per command", fontsize=13)
-    ax.legend(fontsize=10)
+    ax.set_xlabel("microseconds (dashed: median)", fontsize=11)
+    ax.set_ylabel("round trips timed", fontsize=11)
+    ax.set_title("Latencies, and a pipeline's time per command", fontsize=13)
+    ax.legend(fontsize=10, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _tidy(ax)
     return ax
 
 
@@ -140,7 +162,7 @@ def plot_operations_per_master(log: pd.DataFrame, ax: Axes | None = None) -> Axe
     ax.set_xlabel("")
     ax.set_ylabel("operations", fontsize=11)
     ax.set_title("Which master served the customers' operations", fontsize=13)
-    ax.legend(fontsize=10, frameon=False)
+    ax.legend(fontsize=10, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars
     _tidy(ax)
     return ax
 
@@ -160,17 +182,22 @@ def plot_leaderboard(ranking: list[tuple[str, int]], ax: Axes | None = None) -> 
 
 
 def plot_stock_over_time(log: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Each product's stock level after every step of a simulation (notebook 04)."""
+    """Each product's stock level after every step of a simulation (notebook 04).
+
+    The title says whether any level went below zero, read from the log."""
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.8))
-    for index, column in enumerate(c for c in log.columns if c.startswith("stock:")):
+    columns = [c for c in log.columns if c.startswith("stock:")]
+    for index, column in enumerate(columns):
         ax.step(log["step"], log[column], where="post", color=COLOURS[index % len(COLOURS)],
                 label=column.split(":", 1)[1])
+    lowest = log[columns].min().min() if columns else 0
     ax.set_xlabel("step of the simulation", fontsize=11)
     ax.set_ylabel("items in stock", fontsize=11)
-    ax.set_ylim(bottom=0)
-    ax.set_title("Stock over time: every checkout reserves, nothing goes below zero", fontsize=13)
-    ax.legend(fontsize=10, frameon=False, ncol=3)
+    ax.set_ylim(bottom=min(0, lowest))
+    ax.set_title("Stock over time: " + ("never below zero" if lowest >= 0 else
+                                        f"it went down to {lowest}, below zero"), fontsize=13)
+    ax.legend(fontsize=10, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _tidy(ax)
     return ax
 
