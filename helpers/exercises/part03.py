@@ -1,7 +1,7 @@
-"""Exercises of notebook 03: the right client and the right way to write many keys."""
+"""Exercises of notebook 03: the right client, and round trips counted by Redis itself."""
 from __future__ import annotations
 
-from helpers.exercises import ____, Exercise
+from helpers.exercises import ____, Exercise, cluster
 
 __all__ = ["q1", "q2", "q3", "____"]
 
@@ -16,10 +16,60 @@ def _cluster_client(answer: object) -> str | None:
             "did app.py switch to?")
 
 
-def _fastest_writer(answer: object) -> str | None:
-    if isinstance(answer, str) and "bulk_load" in answer:
+def _pipeline_round_trips(answer: object) -> str | None:
+    if not isinstance(answer, int):
+        return "give a number of round trips"
+    client = cluster()
+    try:
+        masters = len(client.get_primaries())
+    finally:
+        client.close()
+    if answer == masters:
         return None
-    return "look at the throughput chart again: which bar is longest?"
+    if answer == 1:
+        return ("one node serves only its own slots: the client must send each master the "
+                "commands for its keys, as a batch of its own")
+    if answer == 1000:
+        return "that is one command at a time; a pipeline sends many commands per round trip"
+    return f"{answer!r} is not it: to how many nodes must the 1,000 SETs go?"
+
+
+def _reads_by_masters(client) -> dict[str, int]:
+    """INFO stats total_reads_processed of each master: how many reads of client requests it made."""
+    return {node.name: client.info("stats", target_nodes=node)["total_reads_processed"]
+            for node in client.get_primaries()}
+
+
+def _few_round_trips(answer: object) -> str | None:
+    """Runs the student's write(rc) and counts, on every master, the requests Redis read."""
+    if not callable(answer):
+        return "give the function itself: answer = write (no parentheses)"
+    client = cluster()
+    keys = [f"ex:{number}" for number in range(1000)]
+    try:
+        client.delete(*keys)
+        masters = client.get_primaries()
+        for node in masters:  # open each master's connection now, so it is not counted
+            client.ping(target_nodes=node)
+        before = _reads_by_masters(client)
+        answer(client)
+        after = _reads_by_masters(client)
+        values = client.mget_nonatomic(keys)
+    finally:
+        client.close()
+    # Each INFO that reads the counter is itself one read, counted in `after`.
+    round_trips = sum(after[name] - before[name] - 1 for name in after)
+    missing = [number for number, value in enumerate(values) if value is None]
+    if missing:
+        return (f"{len(missing)} of the 1,000 keys are missing, ex:{missing[0]} first: "
+                "write ex:0 to ex:999")
+    wrong = [number for number, value in enumerate(values) if value != str(number)]
+    if wrong:
+        return f"ex:{wrong[0]} holds {values[wrong[0]]!r}; each key's value is its number"
+    if round_trips > 3 * len(masters):
+        return (f"the masters read {round_trips:,} requests from your function (INFO stats "
+                f"total_reads_processed); one batch per master, {len(masters)} in all, is enough")
+    return None
 
 
 q1 = Exercise(
@@ -28,32 +78,18 @@ q1 = Exercise(
     hint_text="The course's app.py used redis.Redis, which talks to one node.",
     solution_text="from redis.cluster import RedisCluster\nanswer = RedisCluster")
 q2 = Exercise(
-    question="Which of the three writers in the throughput chart wrote the most keys per second?",
-    verdict=_fastest_writer,
-    hint_text="It groups keys by slot and writes to every master at once.",
-    solution_text='answer = "helpers.data.bulk_load"')
-
-
-def _thousand_keys(answer: object) -> str | None:
-    from helpers.exercises import cluster
-    client = cluster()
-    try:
-        values = client.mget_nonatomic([f"ex:{number}" for number in range(1000)])
-    finally:
-        client.close()
-    missing = [number for number, value in enumerate(values) if value is None]
-    if missing:
-        return (f"{len(missing)} of the 1,000 keys are missing, ex:{missing[0]} first: "
-                "write ex:0 to ex:999")
-    wrong = [number for number, value in enumerate(values) if value != str(number)]
-    if wrong:
-        return f"ex:{wrong[0]} holds {values[wrong[0]]!r}; each key's value is its number"
-    return None
-
-
+    question="A pipeline of 1,000 SETs on the keys ex:0 … ex:999: in how many round trips, at "
+             "the least, can a client send it to your cluster?",
+    verdict=_pipeline_round_trips,
+    hint_text="The keys fall in slots of every master; each master serves only its own slots, and "
+              "a round trip goes to one node.",
+    solution_text="answer = len(rc.get_primaries())  # one batch per master")
 q3 = Exercise(
-    question="Write the keys ex:0 … ex:999, each holding its own number, in as few round trips as "
-             "you can; then run the check (the answer is not used).",
-    verdict=_thousand_keys,
-    hint_text="rc.mset_nonatomic({...}) or a pipeline groups the SETs by node.",
-    solution_text='rc.mset_nonatomic({f"ex:{n}": n for n in range(1000)})\nanswer = "done"')
+    question="Write a function write(rc) that stores ex:0 … ex:999, each holding its own number, "
+             "in as few round trips as you can. The check runs it and counts the requests each "
+             "master reads (INFO stats total_reads_processed).",
+    verdict=_few_round_trips,
+    hint_text="rc.mset_nonatomic({...}) or one rc.pipeline() sends each master one batch.",
+    solution_text='def write(rc):\n'
+                  '    rc.mset_nonatomic({f"ex:{n}": n for n in range(1000)})\n'
+                  'answer = write')

@@ -18,29 +18,64 @@ def _session_key(answer: object) -> str | None:
     return None
 
 
+CART, ORDERS = "user:{ex}:cart", "user:{ex}:orders"  # the keys q2's check fills and reads
+
+
+def _refusal(checkout, client, when: str) -> str | None:
+    """Run checkout(client, "ex"); the reason it failed, or None."""
+    try:
+        checkout(client, "ex")
+    except Exception as error:
+        if "CROSSSLOT" in str(error) or "slot" in str(error).lower():
+            return (f"{when}the transaction was refused ({error.__class__.__name__}): every key it "
+                    f"touches must share a slot: use {CART} and {ORDERS}")
+        return f"{when}your function raised {error.__class__.__name__}: {error}"
+    return None
+
+
 def _atomic_checkout(answer: object) -> str | None:
-    """Runs the student's function on a fresh cart of user 'ex' and looks at the result."""
+    """Runs the student's checkout(rc, "ex") on an empty cart, then on a cart of two items
+    while another customer adds an item right after any LRANGE the function sends itself."""
     if not callable(answer):
         return "give the function itself: answer = checkout (no parentheses)"
-    client = cluster()
+    client, other = cluster(), cluster()
     try:
-        cart, orders = "user:{ex}:cart", "user:{ex}:orders"
-        client.delete(cart, orders)
-        client.rpush(cart, "lamp", "desk")
+        client.delete(CART, ORDERS)
+        refused = _refusal(answer, client, "on an empty cart, ")
+        if refused:
+            return refused
+        if client.exists(CART, ORDERS):
+            return f"on an empty cart, {ORDERS} now holds {client.lrange(ORDERS, 0, -1)}"
+        client.rpush(CART, "lamp", "desk")
+        send, late = client.execute_command, []
+
+        def customer_adds_after_a_read(*args, **options):
+            reply = send(*args, **options)
+            if str(args[0]).upper() == "LRANGE" and not late:
+                late.append(other.rpush(CART, "late"))  # a customer adds an item at that moment
+            return reply
+
+        client.execute_command = customer_adds_after_a_read
         try:
-            answer(client, "ex")
-        except Exception as error:
-            if "CROSSSLOT" in str(error) or "slot" in str(error).lower():
-                return (f"the transaction was refused ({error.__class__.__name__}): every key it "
-                        "touches must share a slot, so name them user:{ex}:cart and user:{ex}:orders")
-            raise
-        left, placed = client.lrange(cart, 0, -1), client.lrange(orders, 0, -1)
+            refused = _refusal(answer, client, "")
+        finally:
+            del client.execute_command
+        if refused:
+            return refused
+        left, placed = client.lrange(CART, 0, -1), client.lrange(ORDERS, 0, -1)
     finally:
         client.close()
-    if left:
+        other.close()
+    if late and "late" not in left + placed:
+        return ("a customer added an item to the cart just after your LRANGE, and it is now in "
+                "neither list: lost. Read and write in one atomic step: a Lua script, or WATCH "
+                "and MULTI")
+    if sorted(left + placed) != sorted(["lamp", "desk"] + ["late"] * len(late)):
+        return f"{CART} holds {left} and {ORDERS} holds {placed}: every item must be in one of them"
+    if "lamp" in left or "desk" in left:
         return f"the cart still holds {left}: checkout must empty it"
-    if sorted(placed) != ["desk", "lamp"]:
-        return f"user:{{ex}}:orders holds {placed}, not the cart's two items"
+    if placed[:2] != ["lamp", "desk"]:
+        return f"{ORDERS} holds {placed}: keep the cart's order, lamp then desk"
     return None
 
 
@@ -61,17 +96,25 @@ q1 = Exercise(
     hint_text="Only the part between { and } is hashed.",
     solution_text='answer = "user:{42}:session"')
 q2 = Exercise(
-    question="Write checkout(rc, user): in ONE transaction, move every item of the user's cart "
-             "list to their orders list and empty the cart.",
+    question="A user's cart is the list user:{<user>}:cart, their orders the list "
+             "user:{<user>}:orders. Write checkout(rc, user) that moves every item of the cart, in "
+             "order, to the end of the orders list and empties the cart, atomically: nothing added "
+             "to the cart meanwhile may be lost, and an empty cart changes nothing. The check runs "
+             "checkout(rc, 'ex') on user:{ex}:cart and reads user:{ex}:cart and user:{ex}:orders.",
     verdict=_atomic_checkout,
-    hint_text="rc.pipeline(transaction=True) gives MULTI/EXEC; both keys need the user's hash tag.",
-    solution_text='def checkout(rc, user):\n'
-                  '    cart, orders = f"user:{{{user}}}:cart", f"user:{{{user}}}:orders"\n'
-                  '    items = rc.lrange(cart, 0, -1)\n'
-                  '    pipe = rc.pipeline(transaction=True)\n'
-                  '    pipe.rpush(orders, *items)\n'
-                  '    pipe.delete(cart)\n'
-                  '    pipe.execute()\n'
+    hint_text="Both keys share the tag {user}, so one Lua script (rc.eval) can read the cart and "
+              "write both lists with nothing in between; WATCH + MULTI is the other way.",
+    solution_text='MOVE_CART = """\n'
+                  "local items = redis.call('LRANGE', KEYS[1], 0, -1)\n"
+                  "if #items > 0 then\n"
+                  "    redis.call('RPUSH', KEYS[2], unpack(items))\n"
+                  "    redis.call('DEL', KEYS[1])\n"
+                  "end\n"
+                  'return #items\n"""\n'
+                  '\n'
+                  'def checkout(rc, user):\n'
+                  '    return rc.eval(MOVE_CART, 2, f"user:{{{user}}}:cart", f"user:{{{user}}}:orders")\n'
+                  '\n'
                   'answer = checkout')
 q3 = Exercise(
     question="Which Redis type holds the 'most liked products' leaderboard?",

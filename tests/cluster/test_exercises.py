@@ -19,9 +19,14 @@ WRONG = [
     ("part02", "q3", "rc.mset_nonatomic({'user:7:cart': 1, 'user:7:wishlist': 2, 'user:7:orders': 3})\n"
                      "answer = ('user:7:cart', 'user:7:wishlist', 'user:7:orders')", "Share a hash tag"),
     ("part03", "q1", "import redis\nanswer = redis.Redis", "does not follow MOVED"),
-    ("part03", "q2", "answer = 'redis-py, one SET at a time'", "which bar is longest"),
-    ("part03", "q3", "rc.mset_nonatomic({f'ex:{n}': n for n in range(999)})\nanswer = 'done'",
-     "1 of the 1,000 keys are missing, ex:999"),
+    ("part03", "q2", "answer = 1", "its own slots"),
+    ("part03", "q3", "def write(rc):\n"
+                     "    for n in range(1000):\n"
+                     "        rc.set(f'ex:{n}', n)\n"
+                     "answer = write", "total_reads_processed"),
+    ("part03", "q3", "def write(rc):\n"
+                     "    rc.mset_nonatomic({f'ex:{n}': n for n in range(999)})\n"
+                     "answer = write", "1 of the 1,000 keys are missing, ex:999"),
     ("part04", "q1", "answer = 'user:42:session'", "give it the cart's hash tag"),
     ("part04", "q2", "def checkout(rc, user):\n"
                      "    pipe = rc.pipeline(transaction=True)\n"
@@ -29,6 +34,25 @@ WRONG = [
                      "    pipe.delete(f'user:{{{user}}}:cart')\n"
                      "    pipe.execute()\n"
                      "answer = checkout", "must share a slot"),
+    # The course-style checkout: read, then write in MULTI; fails on an empty cart...
+    ("part04", "q2", "def checkout(rc, user):\n"
+                     "    cart, orders = f'user:{{{user}}}:cart', f'user:{{{user}}}:orders'\n"
+                     "    items = rc.lrange(cart, 0, -1)\n"
+                     "    pipe = rc.pipeline(transaction=True)\n"
+                     "    pipe.rpush(orders, *items)\n"
+                     "    pipe.delete(cart)\n"
+                     "    pipe.execute()\n"
+                     "answer = checkout", "on an empty cart, your function raised"),
+    # ... and, made to accept an empty cart, loses what a customer adds between read and write.
+    ("part04", "q2", "def checkout(rc, user):\n"
+                     "    cart, orders = f'user:{{{user}}}:cart', f'user:{{{user}}}:orders'\n"
+                     "    items = rc.lrange(cart, 0, -1)\n"
+                     "    if items:\n"
+                     "        pipe = rc.pipeline(transaction=True)\n"
+                     "        pipe.rpush(orders, *items)\n"
+                     "        pipe.delete(cart)\n"
+                     "        pipe.execute()\n"
+                     "answer = checkout", "neither list: lost"),
     ("part04", "q3", "answer = 'list'", "order of insertion"),
     ("part05", "q1", "answer = int(rc.config_get('cluster-node-timeout')['cluster-node-timeout']) / 1000",
      "in milliseconds"),
