@@ -35,13 +35,14 @@ def test_scalability_needs_keys_moved_and_none_lost_or_seen_failing() -> None:
     assert verdicts.scalability(0, 0, 0).verdict.startswith("Not shown")
 
 
-def test_reliability_depends_on_confirmed_writes_restart_and_replicas() -> None:
-    assert verdicts.reliability(0, 8, 0, True, 20_000, 20_000).verdict == "True with replicas"
-    assert verdicts.reliability(1, 8, 0, True, 20_000, 20_000).verdict == "False here"
-    assert verdicts.reliability(0, 8, 0, True, 20_000, 19_999).verdict == "False here"
-    assert verdicts.reliability(0, 8, 0, False, 20_000, 20_000).verdict == "True"
+def test_reliability_depends_on_confirmed_writes_restart_kill_9_and_replicas() -> None:
+    assert verdicts.reliability(0, 8, 0, True, 20_000, 20_000, 0).verdict == "True with replicas"
+    assert verdicts.reliability(1, 8, 0, True, 20_000, 20_000, 0).verdict == "False here"
+    assert verdicts.reliability(0, 8, 0, True, 20_000, 19_999, 0).verdict == "False here"
+    assert verdicts.reliability(0, 8, 0, True, 20_000, 20_000, 3).verdict == "False here"
+    assert verdicts.reliability(0, 8, 0, False, 20_000, 20_000, 0).verdict == "True"
     assert "healthy masters refused 8 writes (full coverage yes), 0 (no)" in \
-        verdicts.reliability(0, 8, 0, True, 20_000, 20_000).rule
+        verdicts.reliability(0, 8, 0, True, 20_000, 20_000, 0).rule
 
 
 def test_ease_flexibility_security_cost_follow_their_figures() -> None:
