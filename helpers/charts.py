@@ -211,7 +211,7 @@ def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_t
     """Every write of `faults.Writer` as a dot per master port over time, coloured by outcome,
     with the lab's marks (kill, promotion…) and the node timeout after the kill (notebook 05).
 
-    The legend sits outside the plot, right of it, so that it never covers a write."""
+    The legend sits below the plot, so that it covers neither a write nor an event's label."""
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 3.8))
     ports = sorted(writes["port"].unique())
@@ -229,7 +229,7 @@ def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_t
     ax.set_ylim(-0.6, len(ports) + 0.4)
     ax.set_xlabel("seconds since the writer started", fontsize=11)
     ax.set_title("Each write, by the master that got it", fontsize=13)
-    ax.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(fontsize=9, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=5)
     _tidy(ax)
     return ax
 
