@@ -46,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
                        password=args.password)
             print(f"Ready: {state!r} ({time.monotonic() - began:.1f} s).")
         elif args.command == "status":
-            report_status(status(), as_json=args.json)
+            report = status()
+            report_status(report, as_json=args.json)
+            if report.get("error"):  # an external cluster that cannot be reached
+                return 1
         elif args.command == "reset":
             print(reset())
         else:
@@ -79,15 +82,21 @@ def report_status(report: dict, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, indent=2))
         return
+    if report.get("error"):
+        print(f"error: {report['error']}", file=sys.stderr)
+        return
     if "backend" not in report:
         print(report["message"])
         return
+    external = report["backend"] == "external"
     health = "ready" if report["ready"] else ("running, not ready" if report["running"] else "stopped")
-    print(f"{report['backend']} cluster, {report['masters']} masters × {report['replicas']} replica(s), "
-          f"{health} (data in {report['home']})")
+    where = f"at {report['url']}" if external else f"(data in {report['home']})"
+    print(f"{report['backend']} cluster {where}, {report['masters']} masters × "
+          f"{report['replicas']} replica(s), {health}")
+    down = "not answering" if external else "stopped"
     for node in report["nodes"]:
         print(f"  {node['address']:<16} {node['role'] or '-':<8} "
-              f"{'running' if node['running'] else 'stopped'}")
+              f"{'running' if node['running'] else down}")
     for problem in report["problems"]:
         print(f"  ! {problem}")
 

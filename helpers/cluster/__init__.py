@@ -7,6 +7,7 @@ lives in WORKSHOP_HOME/state.json, so each finds the cluster another started.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -14,7 +15,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from helpers.cluster.base import HOST, Backend, ClusterSpec, ClusterState, WorkshopError, readiness
+from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, UnreadableState,
+                                  WorkshopError, port_holder, port_is_free, readiness)
 from helpers.config import BACKENDS, Settings
 from helpers.resp import Connection
 
@@ -35,8 +37,9 @@ def up(backend: str | None = None, masters: int | None = None, replicas: int | N
     asked = {"masters": masters, "replicas": replicas, "base_port": base_port,
              "node_timeout": node_timeout, "password": password}
     asked = {key: value for key, value in asked.items() if value is not None}
-    if (backend or settings.backend) == "external" or (settings.cluster_url and backend in (None, "auto")):
-        from helpers.cluster.external import check_url
+    if settings.cluster_url or (backend or settings.backend) == "external":
+        from helpers.cluster.external import check_url, refuse_local_options
+        refuse_local_options(settings, backend, asked)
         return check_url(settings)
     with _locked(settings.home):
         state = ClusterState.load(settings.home)
@@ -62,13 +65,18 @@ def down(purge: bool = False) -> str:
     Used by the clean-up cells and by `python -m helpers down`.
     """
     settings = Settings.from_env()
+    if settings.cluster_url:  # the cluster meant is the URL's, as for up, status and connect
+        from helpers.cluster.external import safe_url
+        return (f"Nothing to stop: the cluster at {safe_url(settings.cluster_url)} is external, "
+                "and the workshop never stops a cluster it did not start." + _local_also(settings))
     with _locked(settings.home):
-        _stop_leftover_empty_nodes(settings.home)
-        state = ClusterState.load(settings.home)
-        if state is None and settings.cluster_url:
-            from helpers.cluster.external import safe_url
-            return (f"Nothing to stop: the cluster at {safe_url(settings.cluster_url)} is external, "
-                    "and the workshop never stops a cluster it did not start.")
+        _stop_leftover_empty_nodes(settings.home, purge)
+        try:
+            state = ClusterState.load(settings.home)
+        except UnreadableState as error:
+            if not purge:
+                raise
+            return _set_aside(error)
         if state is None:
             return f"Nothing to stop: no workshop cluster in {settings.home}."
         implementation = make_backend(state.backend, settings)
@@ -84,10 +92,52 @@ def down(purge: bool = False) -> str:
         return f"Stopped the {where}. Its data is kept: `up` brings it back, `down --purge` removes it."
 
 
-def _stop_leftover_empty_nodes(home: Path) -> None:
+def _local_also(settings: Settings) -> str:
+    """A sentence for when REDIS_CLUSTER_URL hides a workshop cluster set up in WORKSHOP_HOME."""
+    if not (settings.home / "state.json").exists():
+        return ""
+    return (f" A workshop cluster is also set up in {settings.home}; it is not used while "
+            "REDIS_CLUSTER_URL is set: unset REDIS_CLUSTER_URL to use or stop it.")
+
+
+def _set_aside(error: UnreadableState) -> str:
+    """`down --purge` over an unreadable state.json: keep the file aside, remove the nodes' data.
+
+    The pids it held are lost, so a node still listening on a port of WORKSHOP_HOME/nodes
+    keeps its data: we refuse and name it instead.
+    """
+    home = error.path.parent
+    nodes = [path for path in sorted((home / "nodes").glob("*")) if path.name.isdigit()
+             and (path / "redis.conf").exists()
+             and (path / "redis.conf").read_text().startswith("# Written by the workshop")]
+    running = [int(path.name) for path in nodes if not port_is_free(int(path.name))]
+    if running:
+        holders = ", ".join(f"{port} ({port_holder(port) or 'holder unknown'})" for port in running)
+        raise WorkshopError(
+            f"{error.path} cannot be read, and nodes of {home} still listen on ports {holders}. "
+            "Stop them first (for example: kill PID), then run `python -m helpers down --purge` "
+            "again.")
+    aside, number = error.path.with_name("state.json.unreadable"), 1
+    while aside.exists():  # an earlier one is kept too
+        number += 1
+        aside = error.path.with_name(f"state.json.unreadable-{number}")
+    os.replace(error.path, aside)
+    for path in nodes:
+        shutil.rmtree(path, ignore_errors=True)
+    return (f"Set the unreadable {error.path.name} aside as {aside} and removed the data of "
+            f"{len(nodes)} node(s). `python -m helpers up` starts a new cluster.")
+
+
+def _stop_leftover_empty_nodes(home: Path, purge: bool) -> None:
     """Stop the empty nodes of notebooks 01 and 05, and the extra master of notebook 05's
     scaling lab, if a student left the notebook before its clean-up."""
-    leftover = ClusterState.load(home / "empty-nodes")
+    try:
+        leftover = ClusterState.load(home / "empty-nodes")
+    except UnreadableState as error:
+        if not purge:
+            raise
+        _set_aside(error)
+        leftover = None
     if leftover is not None:
         from helpers.cluster.local import stop_empty_nodes
         stop_empty_nodes(leftover)
@@ -97,8 +147,15 @@ def _stop_leftover_empty_nodes(home: Path) -> None:
 
 
 def status() -> dict:
-    """Backend, shape, and each node's role and health, as a dict (`python -m helpers status --json`)."""
+    """Backend, shape, and each node's role and health, as a dict (`python -m helpers status --json`).
+
+    With REDIS_CLUSTER_URL set, the report is of that cluster, or says why it cannot be
+    reached (key "error").
+    """
     settings = Settings.from_env()
+    if settings.cluster_url:
+        from helpers.cluster.external import external_status
+        return external_status(settings.cluster_url)
     state = ClusterState.load(settings.home)
     if state is None:
         return {"running": False, "home": str(settings.home), "nodes": [],

@@ -117,14 +117,71 @@ class ClusterState:
 
     @classmethod
     def load(cls, home: Path) -> "ClusterState | None":
-        """Read state.json, or None when there is none."""
+        """Read state.json, or None when there is none.
+
+        A file that is not the workshop's state (not JSON, another program's, keys missing
+        or of the wrong type) raises UnreadableState, which says what to do.
+        """
         path = home / "state.json"
-        if not path.exists():
+        try:
+            raw = json.loads(path.read_text())
+        except FileNotFoundError:
             return None
-        raw = json.loads(path.read_text())
-        return cls(backend=raw["backend"], spec=ClusterSpec(**raw["spec"]),
-                   pids={int(port): pid for port, pid in raw.get("pids", {}).items()},
-                   project=raw.get("project"), url=raw.get("url"))
+        except (OSError, ValueError) as error:  # a folder, no permission, not JSON, not UTF-8
+            raise UnreadableState(path, f"{error.__class__.__name__}: {error}") from None
+        try:
+            return cls._from_json(raw)
+        except (KeyError, TypeError, ValueError) as error:
+            reason = f"key {error} is missing" if isinstance(error, KeyError) else str(error)
+            raise UnreadableState(path, reason) from None
+
+    @classmethod
+    def _from_json(cls, raw: object) -> "ClusterState":
+        """The state a `save` wrote, checked field by field (ValueError, TypeError or KeyError)."""
+        def expect(value: object, kind: type | tuple, what: str) -> object:
+            if isinstance(value, bool) or not isinstance(value, kind):
+                raise TypeError(f"{what} is {json.dumps(value)[:40]}, not {_json_type(kind)}")
+            return value
+
+        expect(raw, dict, "the file")
+        if raw["backend"] not in ("local", "docker"):  # an external cluster is never saved
+            raise ValueError(f"backend {json.dumps(raw['backend'])[:40]} is none of the workshop's "
+                             "(local, docker)")
+        spec = expect(raw["spec"], dict, "spec")
+        fields = {name: expect(spec[name], int, f"spec.{name}")
+                  for name in ("masters", "replicas", "base_port", "node_timeout")}
+        fields["password"] = expect(spec.get("password"), (str, type(None)), "spec.password")
+        pids = {}
+        for port, pid in expect(raw.get("pids", {}), dict, "pids").items():
+            if not port.isdigit():
+                raise ValueError(f"pids key {json.dumps(port)[:40]} is not a port number")
+            pids[int(port)] = expect(pid, int, f"pids.{port}")
+        spec = ClusterSpec(**fields)
+        # Not spec.check(): notebook 05's extra master is saved as a one-master spec.
+        if spec.masters < 1 or spec.replicas < 0 or not 0 < spec.base_port <= 65536 - spec.size:
+            raise ValueError(f"spec {json.dumps(raw['spec'])[:120]} is not a cluster's shape")
+        return cls(backend=raw["backend"], spec=spec, pids=pids,
+                   project=expect(raw.get("project"), (str, type(None)), "project"),
+                   url=expect(raw.get("url"), (str, type(None)), "url"))
+
+
+def _json_type(kind: type | tuple) -> str:
+    """'a whole number', 'text or null'... for UnreadableState's reasons."""
+    names = {int: "a whole number", str: "text", dict: "an object", type(None): "null"}
+    return " or ".join(names[item] for item in (kind if isinstance(kind, tuple) else (kind,)))
+
+
+class UnreadableState(WorkshopError):
+    """state.json is there but is not the workshop's state: corrupt, another program's, or hand-edited."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} cannot be read as the workshop's cluster state ({reason}). Check that "
+            "WORKSHOP_HOME names the workshop's folder. If it does, run "
+            "`python -m helpers down --purge`: it sets the file aside as state.json.unreadable "
+            "and removes the nodes' data (it refuses while a node of that folder still runs); "
+            "then `python -m helpers up` starts a new cluster.")
 
 
 class Backend(ABC):

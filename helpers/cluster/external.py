@@ -51,6 +51,83 @@ def check_url(settings: Settings) -> ClusterState:
     return ClusterState(backend="external", spec=spec, url=safe_url(settings.cluster_url))
 
 
+def refuse_local_options(settings: Settings, backend: str | None, asked: dict) -> None:
+    """Raise when `up` is asked to start or shape a cluster while REDIS_CLUSTER_URL names one.
+
+    The URL wins for `up`, `connect`, `status` and `down` alike: a --backend or a shape
+    that contradicts it is an error, never silently ignored or obeyed.
+    """
+    if not settings.cluster_url:
+        return  # --backend external without a URL: check_url says what to set
+    where = safe_url(settings.cluster_url)
+    if backend not in (None, "auto", "external"):
+        raise WorkshopError(f"REDIS_CLUSTER_URL is set ({where}), so the workshop uses that cluster "
+                            f"and starts none; --backend {backend} contradicts it. Unset "
+                            f"REDIS_CLUSTER_URL to start a {backend} cluster.")
+    if asked:
+        options = ", ".join("--" + key.replace("_", "-") for key in asked)
+        raise WorkshopError(f"The cluster at {where} (REDIS_CLUSTER_URL) is external: its shape "
+                            f"and password are its own, so {options} cannot apply. Run `up` "
+                            "without them, or unset REDIS_CLUSTER_URL to start a workshop cluster.")
+
+
+def external_status(url: str) -> dict:
+    """`status()` for REDIS_CLUSTER_URL: every node CLUSTER NODES lists (replicas too), its role
+    and health; or, under "error", the real reason the cluster cannot be reached."""
+    where = safe_url(url)
+    report: dict = {"backend": "external", "url": where, "running": False, "ready": False,
+                    "nodes": [], "problems": []}
+    try:
+        client = connect_url(url)
+        try:
+            known = client.cluster_nodes()  # CLUSTER NODES: every node, whatever CLUSTER SLOTS lists
+        finally:
+            client.close()
+    except WorkshopError as error:
+        report["error"] = str(error)
+        return report
+    except (redis.RedisError, redis.RedisClusterException, OSError) as error:
+        report["error"] = explain_connection_error(error, where)
+        return report
+    for address, facts in sorted(known.items()):
+        flags = set(facts["flags"].split(",")) - {"myself"}
+        node = {"address": address, "running": False, "flags": sorted(flags),
+                "role": "master" if "master" in flags else "slave" if "slave" in flags else None}
+        if flags & {"fail", "fail?", "handshake", "noaddr"}:
+            report["problems"].append(f"{address} is flagged {facts['flags']} by the others")
+        report["problems"].extend(_probe(url, address, node))
+        report["nodes"].append(node)
+    masters = sum(node["role"] == "master" for node in report["nodes"])
+    report.update(running=any(node["running"] for node in report["nodes"]),
+                  ready=not report["problems"], masters=masters,
+                  replicas=(len(report["nodes"]) - masters) // max(masters, 1))
+    return report
+
+
+def _probe(url: str, address: str, node: dict) -> list[str]:
+    """Ask one node of an external cluster for its role and cluster_state; fill `node`, return problems."""
+    parts = urlsplit(url)
+    login = parts.netloc.rpartition("@")[0]
+    host, _, port = address.rpartition(":")
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address
+    node_url = urlunsplit(parts._replace(netloc=f"{login}@{host}:{port}" if login else f"{host}:{port}"))
+    client = redis.Redis.from_url(node_url, socket_timeout=2, socket_connect_timeout=2,
+                                  decode_responses=True)
+    try:
+        replication, cluster = client.info("replication"), client.cluster("INFO")
+    except (redis.RedisError, OSError) as error:
+        return [f"{address} does not answer: {explain_connection_error(error, address)}"]
+    finally:
+        client.close()
+    node.update(running=True, role=replication.get("role"))
+    problems = []
+    if cluster.get("cluster_state") != "ok":
+        problems.append(f"{address} reports cluster_state:{cluster.get('cluster_state')}")
+    if replication.get("role") == "slave" and replication.get("master_link_status") != "up":
+        problems.append(f"{address} (replica) has its link to its master down")
+    return problems
+
+
 def safe_url(url: str) -> str:
     """The URL with its password replaced by ***, fit to print."""
     parts = urlsplit(url)

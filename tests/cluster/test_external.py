@@ -4,6 +4,9 @@ The "external" cluster here is a password-protected local one, reached only thro
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 import helpers
@@ -60,3 +63,89 @@ def test_down_never_stops_an_external_cluster(protected, workshop, tmp_path) -> 
     result = cli("down", env=env)
     assert result.returncode == 0 and "never stops" in result.stdout
     assert helpers.status()["ready"]
+
+
+@pytest.fixture
+def elsewhere(workshop, redis_server, tmp_path):
+    """A cluster the workshop started in another WORKSHOP_HOME, with a password: yields its URL."""
+    base = find_free_base_port(6, start=int(workshop["WORKSHOP_BASE_PORT"]) + 20)
+    env = dict(workshop, WORKSHOP_HOME=str(tmp_path / "elsewhere"), WORKSHOP_BASE_PORT=str(base))
+    started = cli("up", "--password", "s3cret", env=env)
+    assert started.returncode == 0, started.stderr
+    yield f"redis://default:s3cret@127.0.0.1:{base}"
+    assert cli("down", "--purge", env=env).returncode == 0
+
+
+def test_with_a_url_up_connect_status_and_down_all_mean_its_cluster(elsewhere, workshop,
+                                                                     monkeypatch) -> None:
+    local = helpers.up()  # a workshop cluster in WORKSHOP_HOME too: the URL must win over it
+    external_base = int(elsewhere.rsplit(":", 1)[1])
+    env = dict(workshop, REDIS_CLUSTER_URL=elsewhere)
+    monkeypatch.setenv("REDIS_CLUSTER_URL", elsewhere)
+
+    started = cli("up", env=env)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.startswith(f"Ready: external cluster at redis://default:***@127.0.0.1:"
+                                     f"{external_base}: 3 masters × 1 replica")
+    rc = helpers.connect()
+    rc.set("meant", "external")
+    owner = int(rc.get_node_from_key("meant").port)
+    rc.close()
+    assert owner in range(external_base, external_base + 6)
+
+    report = json.loads(cli("status", "--json", env=env).stdout)
+    assert report["url"] == f"redis://default:***@127.0.0.1:{external_base}" and report["ready"]
+    assert sorted(node["address"] for node in report["nodes"]) == [
+        f"127.0.0.1:{port}" for port in range(external_base, external_base + 6)]
+    assert sorted(node["role"] for node in report["nodes"]) == ["master"] * 3 + ["slave"] * 3
+    text = cli("status", env=env)
+    assert text.returncode == 0 and "s3cret" not in text.stdout
+    assert text.stdout.splitlines()[0] == (f"external cluster at redis://default:***@127.0.0.1:"
+                                           f"{external_base}, 3 masters × 1 replica(s), ready")
+
+    stopped = cli("down", "--purge", env=env)
+    assert stopped.returncode == 0
+    assert stopped.stdout.startswith("Nothing to stop: the cluster at redis://default:***@")
+    assert f"A workshop cluster is also set up in {workshop['WORKSHOP_HOME']}" in stopped.stdout
+    assert helpers.status()["ready"]  # the external one still runs...
+    monkeypatch.delenv("REDIS_CLUSTER_URL")
+    assert helpers.status()["ready"] and helpers.status()["base_port"] == local.spec.base_port
+    rc = helpers.connect()  # ...and so does the local one, which never saw the key
+    assert rc.get("meant") is None
+    rc.close()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["up", "--backend", "local"], "--backend local contradicts it. Unset REDIS_CLUSTER_URL"),
+    (["up", "--masters", "4"], "so --masters cannot apply"),
+    (["up", "--password", "other"], "so --password cannot apply"),
+])
+def test_up_refuses_options_that_contradict_the_url(elsewhere, workshop, argv, words) -> None:
+    result = cli(*argv, env=dict(workshop, REDIS_CLUSTER_URL=elsewhere))
+    assert result.returncode == 1 and words in result.stderr and "Traceback" not in result.stderr
+    assert "s3cret" not in result.stderr
+    assert not (Path(workshop["WORKSHOP_HOME"]) / "state.json").exists()  # nothing started
+
+
+def test_status_names_the_real_cause_when_nothing_listens(workshop) -> None:
+    port = find_free_base_port(1, start=41000)
+    env = dict(workshop, REDIS_CLUSTER_URL=f"redis://127.0.0.1:{port}")
+    for argv in (["status"], ["status", "--json"]):
+        result = cli(*argv, env=env)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "No workshop cluster" not in result.stdout + result.stderr
+    cause = (f"Could not connect to redis://127.0.0.1:{port}: [Errno 111] Connection refused. "
+             "Check the host and port in REDIS_CLUSTER_URL")
+    assert cli("status", env=env).stderr.startswith(f"error: {cause}")
+    report = json.loads(result.stdout)
+    assert (report["backend"], report["running"], report["nodes"]) == ("external", False, [])
+    assert report["error"].startswith(cause)
+
+
+def test_status_names_a_wrong_password(elsewhere, workshop) -> None:
+    env = dict(workshop, REDIS_CLUSTER_URL=elsewhere.replace("s3cret", "wrong"))
+    result = cli("status", env=env)
+    assert result.returncode == 1 and "refused the user or password" in result.stderr
+    assert "wrong" not in result.stderr and "No workshop cluster" not in result.stderr
+    report = json.loads(cli("status", "--json", env=env).stdout)
+    assert "refused the user or password" in report["error"] and report["url"].count("***") == 1
