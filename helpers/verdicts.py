@@ -83,13 +83,13 @@ def reliability(replicated_lost: int, healthy_refused: int, healthy_refused_no_c
     lost, a full restart gave back every key, a kill -9 of every node lost no acknowledged write,
     and the cluster without replicas went down.
 
-    `healthy_refused` counts the writes the healthy masters refused during a failover with
-    cluster-require-full-coverage yes, `healthy_refused_no_coverage` the same with no: they
+    `healthy_refused` counts the writes the healthy masters refused or left unanswered during a
+    failover with cluster-require-full-coverage yes, `healthy_refused_no_coverage` the same with no: they
     describe the cost of a failover, they do not decide the verdict.
     """
     figures = (f"{replicated_lost} replicated writes lost; {keys_after:,} of {keys_before:,} keys back "
-               f"after a restart; {kill_9_lost} lost to kill -9; healthy masters refused {healthy_refused} "
-               f"writes (full coverage yes), {healthy_refused_no_coverage} (no)")
+               f"after a restart; {kill_9_lost} lost to kill -9; healthy masters refused or left unanswered "
+               f"{healthy_refused} writes (full coverage yes), {healthy_refused_no_coverage} (no)")
     if replicated_lost or keys_after < keys_before or kill_9_lost:
         return Verdict("False here", f"{figures}; replicated lost > 0, keys missing or kill -9 lost > 0")
     if course_cluster_went_down:
