@@ -6,7 +6,8 @@ Keys, a user's all in one slot thanks to the hash tag {user}:
     order:{user}:<n>         hash    the order: status, total_cents, and sku -> quantity
     user:{user}:orders       list    the user's order ids, oldest first
     orders:events            stream  one event per order, read by the "fulfilment" group
-    channel notifications:{user}     sharded pub/sub: delivered by the node of that slot
+    channel notifications:{user}     sharded pub/sub: carried by the shard serving that slot
+                                     (its master and its replicas), no other node
 
 A checkout touches the user's slot and one slot per product, so it cannot be one
 transaction in a cluster. It is consistent instead: each product is reserved atomically
@@ -159,7 +160,8 @@ class Orders:
 
     # ---- notifications: sharded pub/sub --------------------------------------------------------
     def notify(self, user_id: str, message: str) -> int:
-        """Publish to the user's channel; return how many subscribers received it."""
+        """Publish to the user's channel; return how many subscribers received it on the
+        publishing node (SPUBLISH does not count those on the shard's replicas)."""
         return self.rc.spublish(f"notifications:{{{user_id}}}", message)
 
     def subscribe(self, user_id: str) -> "ClusterPubSub":

@@ -175,6 +175,38 @@ def test_notifications_reach_a_subscriber_through_sharded_pubsub(shop) -> None:
         subscription.close()
 
 
+def test_a_shard_channel_reaches_the_replicas_of_its_master_and_no_other_shard(shop, rc) -> None:
+    """Notebook 04's claim: a shard carries its channels, master and replicas; others redirect."""
+    import redis
+
+    from helpers.topology import cluster_nodes
+    _, orders = shop
+    channel = "notifications:{erin}"
+    nodes = cluster_nodes(rc)
+    master = rc.get_node_from_key(channel).name
+    replica = nodes.loc[nodes["master"] == master, "address"].iloc[0]
+    elsewhere = nodes.loc[(nodes["role"] == "master") & (nodes["address"] != master), "address"]
+
+    def node(address: str) -> redis.Redis:
+        host, port = address.rsplit(":", 1)
+        return redis.Redis(host=host, port=int(port), decode_responses=True)
+
+    listener = node(replica).pubsub()
+    try:
+        listener.ssubscribe(channel)
+        assert listener.get_message(timeout=5)["type"] == "ssubscribe"
+        assert orders.notify("erin", "hello") == 0  # SPUBLISH counts its own node's subscribers only
+        message = None
+        for _ in range(20):
+            message = message or listener.get_message(timeout=0.5)
+        assert message is not None and (message["type"], message["data"]) == ("smessage", "hello")
+    finally:
+        listener.close()
+    for address in elsewhere:
+        with pytest.raises(redis.exceptions.MovedError, match=master.rsplit(":", 1)[1]):
+            node(address).spublish(channel, "lost?")
+
+
 def test_no_multi_key_command_of_the_library_spans_two_slots(shop, rc) -> None:
     """MONITOR every master while the library works, then check each command's keys."""
     stock, orders = shop
