@@ -1,8 +1,10 @@
 """redis-cli in a cell: a command console for notebook 02 and for live demonstrations.
 
 Plain functions do the work and are tested without a browser: `parse` splits a line as
-redis-cli does, `execute` runs it on the cluster (following MOVED/ASK like `redis-cli -c`,
-or not) and `format_reply` prints the reply as redis-cli would. `Console` is the widget
+redis-cli does, `refusal` says why a command is not sent, `execute` runs it on the cluster
+(following MOVED/ASK like `redis-cli -c`, or not), `run_line` does both as typing does, and
+`format_reply` prints the reply as redis-cli would on a terminal (tests/cluster/
+test_console_vs_redis_cli.py compares it with redis-cli itself). `Console` is the widget
 around them: a text box, a Run button, a "-c" toggle and a history.
 """
 from __future__ import annotations
@@ -440,7 +442,7 @@ class Console:
         prompt = f"{self.session.current}> {line}"
         outcome = run_line(self.session, line, follow=self.follow.value,
                            allow_dangerous=self.allow_dangerous)
-        where = "" if outcome.node is None else (
+        where = "" if outcome.refused or outcome.problem else (
             f"slot {outcome.slot} · " if outcome.slot is not None else "") + f"served by {outcome.node}"
         self._record(prompt, str(outcome), failed=outcome.failed, where=where)
         return outcome

@@ -103,6 +103,7 @@ def test_a_node_that_died_is_reported_and_other_nodes_still_answer(cluster) -> N
     assert outcome.failed and outcome.problem == (
         f"Could not connect to Redis at 127.0.0.1:{victim}: Connection refused "
         "(nothing listens there: is the node stopped?)")
+    assert "served by" not in console.history.value.split("\n")[0]  # the newest entry: no reply, no server
     console.session.current = f"127.0.0.1:{state.spec.ports[0]}"
     assert str(console.run(f"set {key_on(0, state)} alive")).endswith("OK")
 
