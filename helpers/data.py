@@ -90,6 +90,9 @@ def bulk_load(rc: "RedisCluster", items: Iterable[tuple[str | bytes, str | bytes
     """
     from tqdm.auto import tqdm
 
+    if "SSL" in getattr(rc.get_connection_kwargs().get("connection_class"), "__name__", ""):
+        raise WorkshopError("bulk_load speaks plain TCP and this cluster is reached over TLS "
+                            "(rediss://): load with rc.mset_nonatomic(...) in batches instead.")
     owners = _slot_owners(rc)
     login = credentials_of(rc).auth()
     addresses = sorted(set(owners))

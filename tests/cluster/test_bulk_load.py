@@ -66,3 +66,76 @@ def test_a_paused_master_times_out_instead_of_hanging(cluster) -> None:
             bulk_load(rc, _failing_after(60_000, pause), chunk=50_000, progress=False, timeout=2)
     finally:
         os.kill(pid, signal.SIGCONT)
+
+
+def test_slots_of_a_list_agree_with_key_slot_and_redis_py() -> None:
+    from redis.crc import key_slot as redis_py_key_slot
+
+    from helpers.data import _slots
+    from helpers.topology import key_slot
+    keys = [b"123456789", b"", b"{user1000}.following", b"foo{}{bar}", b"foo{{bar}}zap", b"{",
+            b"}{", b"a{b", "é€".encode(), bytes(range(256))] + [b"k:%d" % n for n in range(2_000)]
+    assert _slots([b"123456789"]).tolist() == [12739]  # the cluster specification's vector
+    assert _slots(keys).tolist() == [key_slot(key) for key in keys] == list(map(redis_py_key_slot, keys))
+    untagged = keys[-2_000:]  # the CRC16 path over a whole list, no key_slot call
+    assert _slots(untagged).tolist() == list(map(redis_py_key_slot, untagged))
+
+
+def test_values_are_stored_byte_for_byte_and_the_last_of_a_repeated_key_wins(cluster) -> None:
+    _, rc = cluster
+    items = [("crlf", b"a\r\nb\r\n"), ("error-like", "-ERR not an error\r\n+OK"), ("empty", b""),
+             (b"bytes-key", bytes(range(256))), ("unicode", "é€ 中"), ("int", 42), ("float", 1.5),
+             ("twice", "first"), ("big", b"x" * 1_000_000), ("twice", "last")]
+    assert bulk_load(rc, items, progress=False).keys == len(items)
+    raw = helpers.connect(decode_responses=False)
+    assert raw.mget_nonatomic(["crlf", "error-like", "empty", "bytes-key", "unicode", "int", "float",
+                               "twice", "big"]) == [
+        b"a\r\nb\r\n", b"-ERR not an error\r\n+OK", b"", bytes(range(256)), "é€ 中".encode(),
+        b"42", b"1.5", b"last", b"x" * 1_000_000]
+    raw.close()
+
+
+def test_many_keys_in_one_slot_and_tagged_keys_mixed_with_others(cluster) -> None:
+    _, rc = cluster
+    items = [(f"{{cart:7}}:item:{n}" if n % 2 else f"plain:{n}", str(n)) for n in range(60_000)]
+    assert bulk_load(rc, items, chunk=7_000, progress=False).keys == 60_000
+    slot = rc.keyslot("{cart:7}")
+    in_slot = sum(rc.keyslot(key) == slot for key, _ in items)  # 30,000 tagged, a few plain ones
+    assert in_slot >= 30_000 and rc.execute_command("CLUSTER COUNTKEYSINSLOT", slot) == in_slot
+    assert sum(rc.execute_command("DBSIZE", target_nodes=node) for node in rc.get_primaries()) == 60_000
+    assert rc.get("{cart:7}:item:59999") == "59999" and rc.get("plain:59998") == "59998"
+
+
+def test_bad_items_are_refused_with_what_to_do(cluster) -> None:
+    _, rc = cluster
+    with pytest.raises(helpers.WorkshopError, match=r"\(key, value\) pairs; this item is not one: \('b',\)"):
+        bulk_load(rc, [("a", "1"), ("b",)], progress=False)
+    with pytest.raises(helpers.WorkshopError, match="str, bytes or numbers, not dict"):
+        bulk_load(rc, [("a", {"price": 3})], progress=False)
+
+
+def test_a_master_refusing_writes_is_named_with_its_error(cluster) -> None:
+    state, rc = cluster
+    port = state.spec.ports[0]
+    node = rc.get_node("127.0.0.1", port)
+    rc.execute_command("CONFIG", "SET", "maxmemory", "1", target_nodes=node)
+    try:
+        with pytest.raises(helpers.WorkshopError) as caught:
+            bulk_load(rc, numbered_items(30_000, prefix="full:"), progress=False)
+    finally:
+        rc.execute_command("CONFIG", "SET", "maxmemory", "0", target_nodes=node)
+    message = str(caught.value)
+    assert f"Master 127.0.0.1:{port} refused a write: OOM" in message
+    assert "keys were confirmed written before" in message
+
+
+def test_a_password_changed_since_the_client_logged_in_is_a_refused_login(workshop, redis_server) -> None:
+    helpers.up(password="pw")
+    rc = helpers.connect()
+    rc.execute_command("CONFIG", "SET", "requirepass", "new-pw", target_nodes=rc.PRIMARIES)
+    try:  # rc's own connections stay logged in; the loader's new ones send the old password
+        with pytest.raises(helpers.WorkshopError, match="refused the login: WRONGPASS"):
+            bulk_load(rc, numbered_items(1_000), progress=False)
+    finally:
+        rc.execute_command("CONFIG", "SET", "requirepass", "pw", target_nodes=rc.PRIMARIES)
+        rc.close()
