@@ -115,8 +115,10 @@ def _probe(url: str, address: str, node: dict) -> list[str]:
                                   decode_responses=True)
     try:
         replication, cluster = client.info("replication"), client.cluster("INFO")
+    except redis.AuthenticationError as error:  # ACL users are per node: one may lack the user
+        return [f"{address} refuses the URL's user or password: {error}"]
     except (redis.RedisError, OSError) as error:
-        return [f"{address} does not answer: {explain_connection_error(error, address)}"]
+        return [f"{address} does not answer: {error}"]
     finally:
         client.close()
     node.update(running=True, role=replication.get("role"))

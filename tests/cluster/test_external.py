@@ -149,3 +149,18 @@ def test_status_names_a_wrong_password(elsewhere, workshop) -> None:
     assert "wrong" not in result.stderr and "No workshop cluster" not in result.stderr
     report = json.loads(cli("status", "--json", env=env).stdout)
     assert "refused the user or password" in report["error"] and report["url"].count("***") == 1
+
+
+def test_status_shows_a_dead_node_of_the_external_cluster(elsewhere, workshop, tmp_path) -> None:
+    import os
+    import signal
+    home = tmp_path / "elsewhere"
+    dead = int(elsewhere.rsplit(":", 1)[1]) + 5  # a replica
+    os.kill(json.loads((home / "state.json").read_text())["pids"][str(dead)], signal.SIGKILL)
+    result = cli("status", env=dict(workshop, REDIS_CLUSTER_URL=elsewhere))
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("3 masters × 1 replica(s), running, not ready")
+    assert [f"127.0.0.1:{dead}", "slave", "not", "answering"] in [line.split() for line in lines]
+    assert f"  ! 127.0.0.1:{dead} does not answer: Error 111 connecting to 127.0.0.1:{dead}. " \
+           "Connection refused." in lines
