@@ -57,6 +57,36 @@ def test_state_round_trips_through_state_json(tmp_path) -> None:
                            "with a password")
 
 
+def test_the_extra_master_of_notebook_05_is_a_readable_state(tmp_path) -> None:
+    # One master, no replica: no cluster's shape, but a state the scaling lab saves and reads.
+    state = ClusterState("local", ClusterSpec(masters=1, replicas=0, base_port=31000), pids={31000: 7})
+    state.save(tmp_path)
+    assert ClusterState.load(tmp_path) == state
+
+
+@pytest.mark.parametrize("content, reason", [
+    ('{"backend": "local"', "JSONDecodeError: Expecting ',' delimiter"),
+    ('{"spec": {}}', "key 'backend' is missing"),
+    ('{"backend": "local", "spec": []}', "spec is [], not an object"),
+    ('{"backend": "local", "spec": {"masters": 3, "replicas": 1, "base_port": 7000}}',
+     "key 'node_timeout' is missing"),
+    ('{"backend": "local", "spec": {"masters": 3, "replicas": 1, "base_port": 70000, '
+     '"node_timeout": 5000}}', "is not a cluster's shape"),
+    ('{"backend": "local", "spec": {"masters": 3, "replicas": 1, "base_port": 7000, '
+     '"node_timeout": 5000, "password": 1}}', "spec.password is 1, not text or null"),
+    ('{"backend": "local", "spec": {"masters": 3, "replicas": 1, "base_port": 7000, '
+     '"node_timeout": 5000}, "pids": {"seven": 1}}', 'pids key "seven" is not a port number'),
+    ('{"backend": null, "spec": {}}', "backend null is none of the workshop's (local, docker)"),
+])
+def test_an_unreadable_state_says_why(tmp_path, content: str, reason: str) -> None:
+    (tmp_path / "state.json").write_text(content)
+    with pytest.raises(WorkshopError) as caught:
+        ClusterState.load(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / 'state.json'} cannot be read as the "
+                                        f"workshop's cluster state (")
+    assert reason in str(caught.value)
+
+
 def test_settings_read_the_environment(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("WORKSHOP_HOME", str(tmp_path))
     monkeypatch.setenv("WORKSHOP_MASTERS", "5")
