@@ -41,6 +41,9 @@ save ""
 repl-diskless-sync-delay 0
 # ACL users live in memory, per node: ACL SAVE writes them here so a restart keeps them.
 aclfile {dir}/users.acl
+# A stop (SIGTERM: `down`, `docker stop`) ends the node even while it writes its first AOF after
+# a full resync; by default Redis logs "Writing initial AOF, can't exit", stays up, and is killed.
+shutdown-on-sigterm force
 """
 AUTH_CONFIG = 'requirepass "{password}"\nmasterauth "{password}"\n'
 ACL_FILE = "users.acl"
