@@ -195,7 +195,8 @@ def connect(decode_responses: bool = True, username: str | None = None,
     settings = Settings.from_env()
     if settings.cluster_url:
         from helpers.cluster.external import connect_url
-        return connect_url(settings.cluster_url, decode_responses=decode_responses, **options)
+        return connect_url(settings.cluster_url, decode_responses=decode_responses,
+                           username=username, password=password, **options)
     state = ClusterState.load(settings.home)
     running = make_backend(state.backend, settings).running_ports(state) if state else []
     if not running:

@@ -14,18 +14,30 @@ from helpers.cluster.base import ClusterSpec, ClusterState, WorkshopError
 from helpers.config import Settings
 
 
-def connect_url(url: str, decode_responses: bool = True, **options: object) -> RedisCluster:
-    """A RedisCluster for `url` (redis:// or rediss://, user and password allowed), or a clear error."""
+def connect_url(url: str, decode_responses: bool = True, username: str | None = None,
+                password: str | None = None, **options: object) -> RedisCluster:
+    """A RedisCluster for `url` (redis:// or rediss://, user and password allowed), or a clear error.
+
+    `username` or `password`, when given, log in instead of the URL's own user (notebook 05's
+    ACL users, through `helpers.connect`).
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss") or not parts.hostname:
         raise WorkshopError(f"REDIS_CLUSTER_URL={safe_url(url)!r} is not a Redis URL. Write it as "
                             "redis://[user:password@]host:port (or rediss:// for TLS).")
+    fix = {}
+    if username is not None or password is not None:
+        # redis-py lets the URL's user win over arguments: the URL must lose it.
+        url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+        options.update(username=username, password=password)
+        who = f"user {username!r}" if username else "the default user"
+        fix = {"fix": f"Check the password of {who}: helpers.connect(username=..., password=...)."}
     options.setdefault("socket_connect_timeout", 5)
     try:
         client = RedisCluster.from_url(url, decode_responses=decode_responses, **options)
     except (redis.RedisError, redis.RedisClusterException, OSError) as error:
         # RedisClusterException is not a RedisError: both are caught
-        raise WorkshopError(explain_connection_error(error, safe_url(url))) from None
+        raise WorkshopError(explain_connection_error(error, safe_url(url), **fix)) from None
     return client
 
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+import redis
 
 import helpers
 from helpers.cluster.base import find_free_base_port
@@ -164,3 +165,24 @@ def test_status_shows_a_dead_node_of_the_external_cluster(elsewhere, workshop, t
     assert [f"127.0.0.1:{dead}", "slave", "not", "answering"] in [line.split() for line in lines]
     assert f"  ! 127.0.0.1:{dead} does not answer: Error 111 connecting to 127.0.0.1:{dead}. " \
            "Connection refused." in lines
+
+
+def test_connect_with_a_user_logs_in_as_that_user_not_the_urls(elsewhere, monkeypatch) -> None:
+    monkeypatch.setenv("REDIS_CLUSTER_URL", elsewhere)
+    rc = helpers.connect()
+    for node in rc.cluster_nodes():  # every node, replicas too: ACL users are per node
+        host, port = node.rsplit(":", 1)
+        single = redis.Redis(host=host, port=int(port), password="s3cret")
+        single.execute_command("ACL", "SETUSER", "reader", "on", ">r3ad", "~*", "+@read",
+                               "+@connection", "+cluster|slots", "+cluster|nodes", "+command")
+        single.close()
+    rc.set("book", "dune")
+    rc.close()
+    reader = helpers.connect(username="reader", password="r3ad")
+    assert reader.get("book") == "dune"
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        reader.set("book", "other")
+    reader.close()
+    with pytest.raises(helpers.WorkshopError, match="refused the user or password. Check the "
+                                                    "password of user 'reader'"):
+        helpers.connect(username="reader", password="wrong")
