@@ -1,6 +1,6 @@
 """key_slot against what it must agree with: the cluster specification and redis-py.
 
-(The server's own CLUSTER KEYSLOT is the third judge: tests/cluster/test_key_slot.py.)
+(The server's own CLUSTER KEYSLOT is the third judge: tests/cluster/test_key_slot_server.py.)
 """
 from __future__ import annotations
 
