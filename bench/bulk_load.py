@@ -32,12 +32,17 @@ from helpers.data import bulk_load, numbered_items
 from helpers.resp import encode
 from helpers.topology import key_slot
 
+# Linux: VmHWM, the probe's own peak. Not ru_maxrss, which Linux carries over from the parent
+# (this script, holding its keys) across fork and exec. macOS has no /proc: ru_maxrss, in bytes.
 MEMORY_PROBE = """
-import resource, helpers
+import re, resource, sys, helpers
 from helpers.data import bulk_load, numbered_items
 rc = helpers.connect()
 bulk_load(rc, numbered_items(1_000_000, prefix="memory:"), progress=False)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+if sys.platform == "linux":
+    print(int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read())[1]) / 1024)
+else:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)
 """
 
 

@@ -78,7 +78,7 @@ _PART = 10_000
 
 
 def bulk_load(rc: "RedisCluster", items: Iterable[tuple[str | bytes, str | bytes | int | float]],
-              total: int | None = None, chunk: int = 100_000, progress: bool = True,
+              total: int | None = None, chunk: int = 50_000, progress: bool = True,
               timeout: float = 10.0) -> LoadReport:
     """Write every (key, value) of `items` with SET semantics; return when each master confirmed all.
 
@@ -149,7 +149,6 @@ def _slot_owners(rc: "RedisCluster") -> list[str]:
 
 # ---- encoding: whole lists at a time -----------------------------------------------------------
 
-_PAIR = b"$%d\r\n%b\r\n$%d\r\n%b\r\n"  # a key and its value, two bulk strings of an MSET
 _first, _second = itemgetter(0), itemgetter(1)
 
 
@@ -164,7 +163,10 @@ def _encode(part: list) -> tuple[list[bytes], np.ndarray]:
         raise WorkshopError(f"bulk_load takes (key, value) pairs; this item is not one: {wrong!r:.60}")
     keys = _as_bytes(list(map(_first, part)))
     values = _as_bytes(list(map(_second, part)))
-    return list(map(_PAIR.__mod__, zip(map(len, keys), keys, map(len, values), values))), _slots(keys)
+    # b"$5\r\nkey:1\r\n$16\r\n0000000000000001\r\n": the key's and the value's bulk strings
+    pairs = zip(map(_KEY.__getitem__, map(len, keys)), keys,
+                map(_VALUE.__getitem__, map(len, values)), values, repeat(b"\r\n"))
+    return list(map(b"".join, pairs)), _slots(keys)
 
 
 def _as_bytes(texts: list) -> list[bytes]:
@@ -194,14 +196,22 @@ def _slots(keys: list[bytes]) -> np.ndarray:
 
 
 class _Heads(dict):
-    """MSET headers (b"*7\\r\\n$4\\r\\nMSET\\r\\n" for 3 keys), each made once and then looked up."""
+    """RESP prefixes for each length (b"$16\\r\\n" ...), made once, then looked up: loads use few lengths."""
 
-    def __missing__(self, arguments: int) -> bytes:
-        self[arguments] = made = b"*%d\r\n$4\r\nMSET\r\n" % arguments
+    def __init__(self, template: bytes) -> None:
+        super().__init__()
+        self.template = template
+
+    def __missing__(self, size: int) -> bytes:
+        made = self.template % size
+        if size < 4096:  # a bound on what is kept, whatever lengths a load has
+            self[size] = made
         return made
 
 
-_MSET = _Heads()
+_KEY = _Heads(b"$%d\r\n")
+_VALUE = _Heads(b"\r\n$%d\r\n")  # ends the key's bulk string, starts the value's
+_MSET = _Heads(b"*%d\r\n$4\r\nMSET\r\n")  # for 1 + 2 x keys arguments
 
 
 def _queue_msets(writers: list["_Writer"], owner_of_slot: np.ndarray, records: list[bytes],
