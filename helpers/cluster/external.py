@@ -101,12 +101,14 @@ def external_status(url: str) -> dict:
     except (redis.RedisError, redis.RedisClusterException, OSError) as error:
         report["error"] = explain_connection_error(error, where)
         return report
-    for address, facts in sorted(known.items()):
+    by_port = sorted(known.items(), key=lambda item: (item[0].rpartition(":")[0],
+                                                       int(item[0].rpartition(":")[2] or 0)))
+    for address, facts in by_port:
         flags = set(facts["flags"].split(",")) - {"myself"}
         node = {"address": address, "running": False, "flags": sorted(flags),
                 "role": "master" if "master" in flags else "slave" if "slave" in flags else None}
         if flags & {"fail", "fail?", "handshake", "noaddr"}:
-            report["problems"].append(f"{address} is flagged {facts['flags']} by the others")
+            report["problems"].append(f"{address} is flagged {facts['flags']} in CLUSTER NODES")
         report["problems"].extend(_probe(url, address, node))
         report["nodes"].append(node)
     masters = sum(node["role"] == "master" for node in report["nodes"])
