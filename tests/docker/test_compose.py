@@ -136,7 +136,8 @@ def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_w
         writes = writer.stop()
     report = faults.lost_writes(writes).set_index("outcome")
     admin.close()
-    assert report.loc["failed", "writes"] > 0 and report.loc["replicated", "writes"] > 100
+    assert report.loc[["refused", "no answer"], "writes"].sum() > 0  # the kill did hit the writer
+    assert report.loc["replicated", "writes"] > 100
     assert report.loc["replicated", "lost"] == 0, report
     assert state.spec.password == "s3cret-docker"
 
