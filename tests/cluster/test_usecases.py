@@ -266,3 +266,27 @@ def test_rush_raises_an_error_that_is_not_a_refusal_instead_of_losing_the_buyer(
     if hasattr(caught.value, "__notes__"):
         assert caught.value.__notes__ == ["rush: of 5 buyers, 0 bought, 0 were refused, 5 failed "
                                           "with an error, 0 had not finished after 60 s"]
+
+
+def test_the_charts_of_notebook_04_claim_only_what_their_figures_show() -> None:
+    """The stock chart's title is read from the log; keys per master draws chance, claims nothing."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from helpers import charts
+    kept = pd.DataFrame({"step": [0, 1, 2], "stock:lamp": [2, 1, 0], "stock:pen": [5, 5, 4]})
+    assert charts.plot_stock_over_time(kept).get_title().endswith("never below zero")
+    oversold = kept.assign(**{"stock:lamp": [2, 0, -1]})
+    ax = charts.plot_stock_over_time(oversold)
+    assert "below zero" in ax.get_title() and "-1" in ax.get_title() and ax.get_ylim()[0] <= -1
+    counts = pd.DataFrame({"master": ["a:1", "b:2", "c:3"], "keys": [42, 37, 50],
+                           "expected": [43.0] * 3, "σ": [5.4] * 3})
+    ax = charts.plot_keys_per_master(counts)
+    assert ax.get_title() == "Keys per master" and ax.get_ylim()[0] == 0
+    assert ax.get_legend().get_texts()[0].get_text().startswith("expected ± 2σ")
+    log = pd.DataFrame({"master": ["a:1", "a:1", "b:2", "c:3"],
+                        "action": ["browse", "like", "browse", "checkout"]})
+    ax = charts.plot_operations_per_master(log)
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1  # beside, not over
