@@ -101,7 +101,7 @@ def bulk_load(rc: "RedisCluster", items: Iterable[tuple[str | bytes, str | bytes
     began = time.perf_counter()
     try:
         for address in addresses:
-            writers.append(_Writer(address, encode(login) if login else None))
+            writers.append(_Writer(address, encode(login) if login else None, timeout))
         owner_of_slot = np.array([addresses.index(address) for address in owners])
         source, shown = iter(items), 0
         while True:
@@ -155,10 +155,10 @@ _first, _second = itemgetter(0), itemgetter(1)
 def _encode(part: list) -> tuple[list[bytes], np.ndarray]:
     """Each (key, value) of `part` as its two MSET arguments in RESP, and each key's slot."""
     try:
-        pairs = set(map(len, part)) == {2}
-    except TypeError:
-        pairs = False
-    if not pairs:
+        all_pairs = set(map(len, part)) == {2}
+    except TypeError:  # an item without a length
+        all_pairs = False
+    if not all_pairs:
         wrong = next(item for item in part if not isinstance(item, Sequence) or len(item) != 2)
         raise WorkshopError(f"bulk_load takes (key, value) pairs; this item is not one: {wrong!r:.60}")
     keys = _as_bytes(list(map(_first, part)))
@@ -247,13 +247,14 @@ class _Writer:
     error. So counting newlines counts replies, and a '-' can only start an error.
     """
 
-    def __init__(self, address: str, login: bytes | None, timeout: float = 10.0) -> None:
+    def __init__(self, address: str, login: bytes | None, timeout: float) -> None:
         host, port = address.rsplit(":", 1)
         self.address = address
         try:
             self.socket = socket.create_connection((host, int(port)), timeout=timeout)
         except OSError as error:
-            raise _NodeFailure(f"Cannot reach master {address} to load keys ({error}).") from None
+            raise WorkshopError(f"Cannot reach master {address} to load keys ({error}). Check the "
+                                "cluster with `python -m helpers status`.") from None
         self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.socket.setblocking(False)
         self.outgoing: deque[memoryview] = deque()
