@@ -5,7 +5,6 @@ import pytest
 
 from helpers.console import MAX_WAIT, format_reply, parse, prints_raw, refusal
 from helpers.resp import ReplyError, Status, encode
-from helpers.topology import key_slot
 
 
 @pytest.mark.parametrize("line, words", [
@@ -59,15 +58,6 @@ def test_nested_and_long_arrays_are_aligned_like_redis_cli() -> None:
     ten = format_reply([str(i) for i in range(10)]).splitlines()
     assert ten[0] == ' 1) "0"' and ten[9] == '10) "9"'
     assert format_reply([[1, [None]]]) == "1) 1) (integer) 1\n   2) 1) (nil)"
-
-
-@pytest.mark.parametrize("key, slot", [
-    ("123456789", 0x31C3), ("foo", 12182), ("user:{42}:cart", key_slot("42")), ("{}", key_slot("{}")),
-    ("a{}b", key_slot("a{}b")), ("{user1000}.following", key_slot("user1000")),
-])
-def test_key_slot_follows_the_cluster_specification(key: str, slot: int) -> None:
-    # Both from the cluster specification: its CRC16 check value (0x31C3) and "foo" -> 12182.
-    assert key_slot(key) == slot
 
 
 @pytest.mark.parametrize("line, raw", [
