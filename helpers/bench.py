@@ -184,20 +184,23 @@ def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterab
     return pd.DataFrame(rows)
 
 
-def _node_cpu_seconds(ports: Iterable[int], password: "Credentials | str | None") -> dict[int, float]:
-    """CPU seconds each node has used since it started (INFO cpu: used_cpu_sys + used_cpu_user)."""
-    used = {}
+def _node_counters(ports: Iterable[int], password: "Credentials | str | None",
+                   command: str) -> dict[int, tuple[float, int]]:
+    """Per node: CPU seconds used since it started (INFO cpu: used_cpu_sys + used_cpu_user), and
+    how many times it ran `command` (INFO commandstats), replicas included."""
+    counters = {}
     for port in ports:
         node = Connection("127.0.0.1", port, password, timeout=2.0)
         try:
-            info = dict(line.split(":", 1) for line in node.ask(("INFO", "cpu"))[0].splitlines()
+            info = dict(line.split(":", 1) for line in node.ask(("INFO", "cpu", "commandstats"))[0].splitlines()
                         if ":" in line)
         except (OSError, ReplyError):
             continue  # a node that does not answer used no CPU for this run
         finally:
             node.close()
-        used[port] = float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
-    return used
+        stats = dict(part.split("=") for part in info.get(f"cmdstat_{command}", "calls=0").split(","))
+        counters[port] = (float(info["used_cpu_sys"]) + float(info["used_cpu_user"]), int(stats["calls"]))
+    return counters
 
 
 def _machine_ticks() -> tuple[int, int] | None:
@@ -216,7 +219,8 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
 
     Without `port` it runs `redis-benchmark --cluster` against the workshop's cluster and reads
     every node's own CPU counters (INFO cpu) before and after; with `port` it benchmarks the
-    single Redis on that port. The benchmark's own CPU comes from the kernel's accounting of
+    single Redis on that port. `nodes that ran it` counts the nodes, replicas included, whose
+    INFO commandstats grew for `command`. The benchmark's own CPU comes from the kernel's accounting of
     the finished process (wait4), the whole machine's from /proc/stat on Linux. CPU figures are
     in cores: 1.0 is one core busy for the whole run.
     """
@@ -229,7 +233,7 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
     login = ["-a", password, "--no-auth-warning"] if password else []
     arguments = ["-t", command, "-n", str(requests), "-c", str(clients), "-P", str(pipeline),
                  *(["--threads", str(threads)] if threads > 1 else [])]
-    nodes_before, machine_before = _node_cpu_seconds(ports, password), _machine_ticks()
+    nodes_before, machine_before = _node_counters(ports, password, command), _machine_ticks()
     began = time.perf_counter()
     with tempfile.TemporaryFile("w+") as output:
         process = subprocess.Popen([binary, *target, *login, *arguments, "--csv"], stdout=output,
@@ -239,9 +243,10 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
         seconds = time.perf_counter() - began
         output.seek(0)
         figures = _figures(output.read())
-    nodes_after, machine_after = _node_cpu_seconds(ports, password), _machine_ticks()
-    nodes = {port: (nodes_after[port] - nodes_before[port]) / seconds
+    nodes_after, machine_after = _node_counters(ports, password, command), _machine_ticks()
+    nodes = {port: (nodes_after[port][0] - nodes_before[port][0]) / seconds
              for port in nodes_after if port in nodes_before}
+    working = sum(nodes_after[port][1] > nodes_before[port][1] for port in nodes_after if port in nodes_before)
     client = (usage.ru_utime + usage.ru_stime) / seconds
     if machine_before and machine_after and machine_after[1] > machine_before[1]:
         machine = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
@@ -251,7 +256,7 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
     return {"command": f"redis-benchmark {shown_target} {' '.join(arguments)}",
             "client threads": threads, "requests/s": round(float(figures["rps"])),
             "seconds": round(seconds, 2),
-            "redis-benchmark CPU": round(client, 2),
+            "nodes that ran it": working, "redis-benchmark CPU": round(client, 2),
             "busiest node CPU": round(max(nodes.values(), default=0.0), 2),
             "all nodes CPU": round(sum(nodes.values()), 2),
             "machine busy (%)": round(100 * machine)}
