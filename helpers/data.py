@@ -1,4 +1,4 @@
-"""The course's dataset and a fast, streaming bulk loader (notebooks 02 and 03).
+"""The course's dataset (notebook 02) and a fast, streaming bulk loader (notebooks 03 and 05).
 
 `bulk_load` writes many keys to the cluster as fast as one Python process can: keys are
 grouped by hash slot (a cluster MSET must stay in one slot), each group becomes one MSET,
