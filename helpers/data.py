@@ -161,19 +161,19 @@ def _encode(part: list) -> tuple[list[bytes], np.ndarray]:
     if not all_pairs:
         wrong = next(item for item in part if not isinstance(item, Sequence) or len(item) != 2)
         raise WorkshopError(f"bulk_load takes (key, value) pairs; this item is not one: {wrong!r:.60}")
-    keys = _as_bytes(list(map(_first, part)))
-    values = _as_bytes(list(map(_second, part)))
+    keys, values = _as_bytes(part, _first), _as_bytes(part, _second)
     # b"$5\r\nkey:1\r\n$16\r\n0000000000000001\r\n": the key's and the value's bulk strings
     pairs = zip(map(_KEY.__getitem__, map(len, keys)), keys,
                 map(_VALUE.__getitem__, map(len, values)), values, repeat(b"\r\n"))
     return list(map(b"".join, pairs)), _slots(keys)
 
 
-def _as_bytes(texts: list) -> list[bytes]:
+def _as_bytes(part: list, pick: itemgetter) -> list[bytes]:
+    """The keys (pick=_first) or the values (_second) of `part` as bytes."""
     try:
-        return list(map(str.encode, texts))  # the usual case, all str, at C speed
+        return list(map(str.encode, map(pick, part)))  # the usual case, all str, at C speed
     except (TypeError, UnicodeEncodeError):
-        return [_one_as_bytes(text) for text in texts]
+        return [_one_as_bytes(text) for text in map(pick, part)]
 
 
 def _one_as_bytes(value: object) -> bytes:
