@@ -130,12 +130,16 @@ def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_w
         time.sleep(0.5)
         victim = faults.master_of("a")
         faults.kill(victim)
-        faults.wait_for_failover(victim, timeout=60)
+        promoted = faults.wait_for_failover(victim, timeout=60)
         time.sleep(0.5)
     finally:
         writes = writer.stop()
     report = faults.lost_writes(writes).set_index("outcome")
     admin.close()
+    # The promoted replica got the user from ACL SETUSER too: the student logs in there.
+    on_promoted = redis.Redis(port=promoted, username="student", password="student-pw")
+    assert on_promoted.acl_whoami() == "student" and on_promoted.set("after-failover", "1")
+    on_promoted.close()
     assert report.loc[["refused", "no answer"], "writes"].sum() > 0  # the kill did hit the writer
     assert report.loc["replicated", "writes"] > 100
     assert report.loc["replicated", "lost"] == 0, report
