@@ -140,8 +140,11 @@ def doctor(rc: RedisCluster) -> pd.DataFrame:
     is read, so a node that announces a wrong address is caught at once (notebook 01).
     """
     announced: dict[str, set[str]] = {}
-    for node in rc.get_nodes():
-        view = rc.execute_command("CLUSTER NODES", target_nodes=node)  # as that node sees it
+    for node in every_node(rc):  # replicas too: redis-py's own list can miss them
+        try:
+            view = rc.execute_command("CLUSTER NODES", target_nodes=node)  # as that node sees it
+        except (redis.RedisError, OSError):  # a dead node: the others' views still name it
+            continue
         for address, entry in view.items():
             if "noaddr" not in entry["flags"]:
                 announced.setdefault(address, set()).add(node.name)

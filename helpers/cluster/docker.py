@@ -62,8 +62,8 @@ class DockerBackend(Backend):
         running = self.running_ports(state)
         check_ports_free([port for port in spec.ports if port not in running])
         fresh = not running and not self.has_data(state)
-        self.compose(state, "up", "-d")
-        try:
+        try:  # a failed `compose up` (a port taken meanwhile) must not leave half a cluster either
+            self.compose(state, "up", "-d")
             wait_until_ready(state.addresses, spec, timeout=120)
         except BaseException:
             if fresh:

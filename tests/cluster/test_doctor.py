@@ -1,0 +1,19 @@
+"""The doctor (notebook 01) reads every node's own view, replicas included, and survives a dead node."""
+from __future__ import annotations
+
+from helpers import faults
+from helpers.topology import doctor
+
+
+def test_the_doctor_reads_every_node_and_names_a_dead_one(cluster) -> None:
+    state, rc = cluster
+    table = doctor(rc)
+    assert sorted(table["address"]) == sorted(f"127.0.0.1:{port}" for port in state.spec.ports)
+    assert table["reachable"].all()
+
+    replica = state.spec.ports[-1]
+    faults.kill(replica)
+    table = doctor(rc).set_index("address")
+    assert not table.loc[f"127.0.0.1:{replica}", "reachable"]
+    assert table.loc[f"127.0.0.1:{replica}", "answer"] == "connection refused"
+    assert table.drop(f"127.0.0.1:{replica}")["reachable"].all()
