@@ -140,7 +140,10 @@ def doctor(rc: RedisCluster) -> pd.DataFrame:
     is read, so a node that announces a wrong address is caught at once (notebook 01).
     """
     announced: dict[str, set[str]] = {}
-    for node in every_node(rc):  # replicas too: redis-py's own list can miss them
+    # The addresses redis-py reaches, plus every node CLUSTER NODES names (replicas too): a node
+    # that announces a wrong address is still read where it really listens.
+    nodes = {node.name: node for node in [*every_node(rc), *rc.get_nodes()]}
+    for node in nodes.values():
         try:
             view = rc.execute_command("CLUSTER NODES", target_nodes=node)  # as that node sees it
         except (redis.RedisError, OSError):  # a dead node: the others' views still name it

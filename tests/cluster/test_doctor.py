@@ -17,3 +17,17 @@ def test_the_doctor_reads_every_node_and_names_a_dead_one(cluster) -> None:
     assert not table.loc[f"127.0.0.1:{replica}", "reachable"]
     assert table.loc[f"127.0.0.1:{replica}", "answer"] == "connection refused"
     assert table.drop(f"127.0.0.1:{replica}")["reachable"].all()
+
+
+def test_a_node_announcing_a_wrong_port_is_caught_at_once(cluster) -> None:
+    # Read at once, before gossip carries the new port to the other nodes: the node's own view
+    # must be read where it really listens, or nothing is flagged (notebook 01's lab).
+    state, rc = cluster
+    broken = rc.get_default_node()
+    wrong = broken.port + 1000
+    rc.execute_command("CONFIG", "SET", "cluster-announce-port", str(wrong), target_nodes=broken)
+    try:
+        table = doctor(rc).set_index("address")
+        assert not table.loc[f"127.0.0.1:{wrong}", "reachable"]
+    finally:
+        rc.execute_command("CONFIG", "SET", "cluster-announce-port", "0", target_nodes=broken)
