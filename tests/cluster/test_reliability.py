@@ -58,6 +58,8 @@ def test_kill_9_right_after_a_burst_of_writes_loses_nothing(cluster) -> None:
     faults.kill(*ports)  # every node, masters and replicas, milliseconds after the last OK
     rc.close()
     assert all(faults.role(port) is None for port in ports)
+    for port in ports:
+        faults.restart(port)
     helpers.up()
     fresh = helpers.connect()
     values = fresh.mget_nonatomic([f"burst:{number}" for number in range(20_000)])
