@@ -17,8 +17,9 @@ def _cluster_client(answer: object) -> str | None:
 
 
 def _pipeline_round_trips(answer: object) -> str | None:
-    if not isinstance(answer, int):
-        return "give a number of round trips"
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer):
+        return "give a whole number of batches"
+    answer = int(answer)
     client = cluster()
     try:
         masters = len(client.get_primaries())
@@ -30,8 +31,8 @@ def _pipeline_round_trips(answer: object) -> str | None:
         return ("one node serves only its own slots: the client must send each master the "
                 "commands for its keys, as a batch of its own")
     if answer == 1000:
-        return "that is one command at a time; a pipeline sends many commands per round trip"
-    return f"{answer!r} is not it: to how many nodes must the 1,000 SETs go?"
+        return "that is one command at a time; a pipeline sends many commands per batch"
+    return f"{answer} is not it: to how many nodes must the 1,000 SETs go?"
 
 
 def _reads_by_masters(client) -> dict[str, int]:
@@ -78,12 +79,14 @@ q1 = Exercise(
     hint_text="The course's app.py used redis.Redis, which talks to one node.",
     solution_text="from redis.cluster import RedisCluster\nanswer = RedisCluster")
 q2 = Exercise(
-    question="A pipeline of 1,000 SETs on the keys ex:0 … ex:999: in how many round trips, at "
-             "the least, can a client send it to your cluster?",
+    question="A pipeline of 1,000 SETs on the keys ex:0 … ex:999: in how many batches, at the "
+             "least, must a client send it to your cluster? (A batch is one write on one "
+             "connection, read by one node. redis-py writes every batch before reading any reply, "
+             "so in time they overlap: count batches, not waits.)",
     verdict=_pipeline_round_trips,
     hint_text="The keys fall in slots of every master; each master serves only its own slots, and "
-              "a round trip goes to one node.",
-    solution_text="answer = len(rc.get_primaries())  # one batch per master")
+              "a batch goes to one node.",
+    solution_text="answer = len(rc.get_primaries())  # one batch per master: each serves its own slots")
 q3 = Exercise(
     question="Write a function write(rc) that stores ex:0 … ex:999, each holding its own number, "
              "in as few round trips as you can. The check runs it and counts the requests each "

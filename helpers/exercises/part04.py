@@ -19,6 +19,8 @@ def _session_key(answer: object) -> str | None:
 
 
 CART, ORDERS = "user:{ex}:cart", "user:{ex}:orders"  # the keys q2's check fills and reads
+ITEMS = ["lamp", "desk"]  # the cart q2's check fills
+CUSTOMERS = 3  # how many items other customers add, one after each of your first replies
 
 
 def _refusal(checkout, client, when: str) -> str | None:
@@ -27,18 +29,46 @@ def _refusal(checkout, client, when: str) -> str | None:
         checkout(client, "ex")
     except Exception as error:
         if "CROSSSLOT" in str(error) or "slot" in str(error).lower():
-            return (f"{when}the transaction was refused ({error.__class__.__name__}): every key it "
-                    f"touches must share a slot: use {CART} and {ORDERS}")
+            return (f"{when}your function was refused ({error.__class__.__name__}: {error}): every "
+                    f"key it touches must share a slot: use {CART} and {ORDERS}")
         return f"{when}your function raised {error.__class__.__name__}: {error}"
     return None
 
 
+def _half_moved(cart: list[str], orders: list[str]) -> str | None:
+    """Why another client must not see this state of the two lists, or None."""
+    in_cart, in_orders = (sum(item in ITEMS for item in side) for side in (cart, orders))
+    if (in_cart, in_orders) in ((len(ITEMS), 0), (0, len(ITEMS))):
+        return None
+    return (f"between two of your commands another client read {CART} = {cart} and {ORDERS} = "
+            f"{orders}: lamp and desk must be all in the cart or all in the orders, never split, "
+            "in both or in neither. Read and write in one atomic step")
+
+
 def _atomic_checkout(answer: object) -> str | None:
-    """Runs the student's checkout(rc, "ex") on an empty cart, then on a cart of two items
-    while another customer adds an item right after any LRANGE the function sends itself."""
+    """Runs the student's checkout(rc, "ex") on an empty cart, then on the cart lamp, desk while
+    other customers add items: after each of the first replies the student's client reads,
+    whatever command or pipeline it belongs to, another client adds an item and reads both lists."""
     if not callable(answer):
         return "give the function itself: answer = checkout (no parentheses)"
+    from redis.connection import AbstractConnection
+
     client, other = cluster(), cluster()
+    read_response, busy, late, seen = AbstractConnection.read_response, [], [], []
+
+    def crowded(connection, *args, **options):
+        reply = read_response(connection, *args, **options)
+        if not busy:  # not for the replies of this hook's own commands
+            busy.append(True)
+            try:
+                if len(late) < CUSTOMERS:
+                    late.append(f"late-{len(late) + 1}")
+                    other.rpush(CART, late[-1])  # a customer adds an item at that moment
+                seen.append(_half_moved(other.lrange(CART, 0, -1), other.lrange(ORDERS, 0, -1)))
+            finally:
+                busy.clear()
+        return reply
+
     try:
         client.delete(CART, ORDERS)
         refused = _refusal(answer, client, "on an empty cart, ")
@@ -46,41 +76,39 @@ def _atomic_checkout(answer: object) -> str | None:
             return refused
         if client.exists(CART, ORDERS):
             return f"on an empty cart, {ORDERS} now holds {client.lrange(ORDERS, 0, -1)}"
-        client.rpush(CART, "lamp", "desk")
-        send, late = client.execute_command, []
-
-        def customer_adds_after_a_read(*args, **options):
-            reply = send(*args, **options)
-            if str(args[0]).upper() == "LRANGE" and not late:
-                late.append(other.rpush(CART, "late"))  # a customer adds an item at that moment
-            return reply
-
-        client.execute_command = customer_adds_after_a_read
+        client.rpush(CART, *ITEMS)
+        AbstractConnection.read_response = crowded  # every connection: pipelines and scripts too
         try:
             refused = _refusal(answer, client, "")
         finally:
-            del client.execute_command
+            AbstractConnection.read_response = read_response
         if refused:
             return refused
         left, placed = client.lrange(CART, 0, -1), client.lrange(ORDERS, 0, -1)
     finally:
         client.close()
         other.close()
-    if late and "late" not in left + placed:
-        return ("a customer added an item to the cart just after your LRANGE, and it is now in "
-                "neither list: lost. Read and write in one atomic step: a Lua script, or WATCH "
-                "and MULTI")
-    if sorted(left + placed) != sorted(["lamp", "desk"] + ["late"] * len(late)):
-        return f"{CART} holds {left} and {ORDERS} holds {placed}: every item must be in one of them"
-    if "lamp" in left or "desk" in left:
-        return f"the cart still holds {left}: checkout must empty it"
-    if placed[:2] != ["lamp", "desk"]:
+    half = next((reason for reason in seen if reason), None)
+    if half:
+        return half
+    lost = [item for item in late if item not in left + placed]
+    if lost:
+        return (f"customers added {', '.join(late)} to the cart while your function ran; "
+                f"{', '.join(lost)} is now in neither list: lost. Read and write in one atomic "
+                "step: a Lua script, or WATCH and MULTI (retrying when the cart changed)")
+    if sorted(left + placed) != sorted(ITEMS + late):
+        return f"{CART} holds {left} and {ORDERS} holds {placed}: every item must be in one of them, once"
+    if any(item in left for item in ITEMS):
+        return (f"the cart still holds {left}: checkout must empty it (if EXEC was refused "
+                "because the cart changed, WatchError, read it again and retry)")
+    if placed[:len(ITEMS)] != ITEMS:
         return f"{ORDERS} holds {placed}: keep the cart's order, lamp then desk"
     return None
 
 
 def _leaderboard_type(answer: object) -> str | None:
-    if isinstance(answer, str) and answer.strip().lower() in ("zset", "sorted set", "sortedset"):
+    spelled = "".join(str(answer).lower().replace("_", " ").replace("-", " ").split())
+    if isinstance(answer, str) and spelled in ("zset", "sortedset"):
         return None
     reasons = {"list": "a list keeps the order of insertion; ranking by likes would mean sorting it "
                        "on every read",
@@ -102,8 +130,10 @@ q2 = Exercise(
              "to the cart meanwhile may be lost, and an empty cart changes nothing. The check runs "
              "checkout(rc, 'ex') on user:{ex}:cart and reads user:{ex}:cart and user:{ex}:orders.",
     verdict=_atomic_checkout,
-    hint_text="Both keys share the tag {user}, so one Lua script (rc.eval) can read the cart and "
-              "write both lists with nothing in between; WATCH + MULTI is the other way.",
+    hint_text="Both keys share the tag {user}, so they are in one slot: one Lua script, "
+              "rc.eval(script, 2, cart, orders), can read the cart and write both lists with "
+              "nothing in between (§0 shows one). The other way: rc.pipeline(transaction=True), "
+              "WATCH the cart, read it, then MULTI/EXEC, and start again on WatchError.",
     solution_text='MOVE_CART = """\n'
                   "local items = redis.call('LRANGE', KEYS[1], 0, -1)\n"
                   "if #items > 0 then\n"

@@ -58,6 +58,7 @@ class Orders:
         self.rc = rc
         self.stock = stock
         self._place = rc.register_script(PLACE)
+        self.steps: list[str] = []  # what the last checkout did to the stock, in order (notebook 04)
 
     # ---- the cart -----------------------------------------------------------------------------
     def add_to_cart(self, user_id: str, sku: str, quantity: int = 1) -> int:
@@ -97,15 +98,22 @@ class Orders:
         number = self.rc.incr(f"order:{{{user_id}}}:counter")
         order_id = f"order:{{{user_id}}}:{number}"
         reserved: list[tuple[str, int]] = []
+        self.steps = []
         try:
             total = sum(self.stock.product(sku)["price_cents"] * quantity for sku, quantity in items)
             for sku, quantity in items:
-                self.stock.reserve(sku, quantity, order_id)
+                try:
+                    left = self.stock.reserve(sku, quantity, order_id)
+                except UseCaseError as error:
+                    self.steps.append(f"reserve {quantity} × {sku}: refused, {error}")
+                    raise
                 reserved.append((sku, quantity))
+                self.steps.append(f"reserve {quantity} × {sku}: done, {left} left")
             self._place_order(user_id, order_id, items, total)
         except BaseException:
             for sku, quantity in reserved:
-                self.stock.release(sku, quantity, order_id)
+                left = self.stock.release(sku, quantity, order_id)
+                self.steps.append(f"release {quantity} × {sku}: done, {left} left")
             raise
         self.rc.xadd(self.EVENTS, {"order": order_id, "user": user_id, "total_cents": total,
                                    "type": "placed"})

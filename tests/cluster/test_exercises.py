@@ -53,6 +53,47 @@ WRONG = [
                      "        pipe.delete(cart)\n"
                      "        pipe.execute()\n"
                      "answer = checkout", "neither list: lost"),
+    # The read goes through a pipeline, the write is two plain commands: half moved in between.
+    ("part04", "q2", "def checkout(rc, user):\n"
+                     "    cart, orders = f'user:{{{user}}}:cart', f'user:{{{user}}}:orders'\n"
+                     "    items = rc.pipeline().lrange(cart, 0, -1).execute()[0]\n"
+                     "    if items:\n"
+                     "        rc.rpush(orders, *items)\n"
+                     "        rc.delete(cart)\n"
+                     "answer = checkout", "never split, in both or in neither"),
+    # WATCH and read in a transaction pipeline, then reset() and write outside it.
+    ("part04", "q2", "def checkout(rc, user):\n"
+                     "    cart, orders = f'user:{{{user}}}:cart', f'user:{{{user}}}:orders'\n"
+                     "    pipe = rc.pipeline(transaction=True)\n"
+                     "    pipe.watch(cart)\n"
+                     "    items = pipe.lrange(cart, 0, -1)\n"
+                     "    pipe.reset()\n"
+                     "    if items:\n"
+                     "        rc.rpush(orders, *items)\n"
+                     "        rc.delete(cart)\n"
+                     "answer = checkout", "never split, in both or in neither"),
+    # One item per round trip loses nothing, but another client sees the cart half moved.
+    ("part04", "q2", "def checkout(rc, user):\n"
+                     "    cart, orders = f'user:{{{user}}}:cart', f'user:{{{user}}}:orders'\n"
+                     "    while rc.lmove(cart, orders, 'LEFT', 'RIGHT'):\n"
+                     "        pass\n"
+                     "answer = checkout", "never split, in both or in neither"),
+    # WATCH/MULTI that gives up when the cart changed instead of trying again.
+    ("part04", "q2", "import redis\n"
+                     "def checkout(rc, user):\n"
+                     "    cart, orders = f'user:{{{user}}}:cart', f'user:{{{user}}}:orders'\n"
+                     "    with rc.pipeline(transaction=True) as pipe:\n"
+                     "        try:\n"
+                     "            pipe.watch(cart)\n"
+                     "            items = pipe.lrange(cart, 0, -1)\n"
+                     "            pipe.multi()\n"
+                     "            if items:\n"
+                     "                pipe.rpush(orders, *items)\n"
+                     "                pipe.delete(cart)\n"
+                     "            pipe.execute()\n"
+                     "        except redis.WatchError:\n"
+                     "            pass\n"
+                     "answer = checkout", "WatchError, read it again and retry"),
     ("part04", "q3", "answer = 'list'", "order of insertion"),
     ("part05", "q1", "answer = int(rc.config_get('cluster-node-timeout')['cluster-node-timeout']) / 1000",
      "in milliseconds"),
@@ -85,6 +126,51 @@ def test_solution_blank_and_a_wrong_answer(cluster, capsys, part, name, wrong, r
     attempt = {"rc": rc}
     exec(solution, attempt)
     question.check(attempt["answer"])
+    assert capsys.readouterr().out == "✅ Correct!\n"
+
+
+# Other right answers than the printed solution, each of which must pass.
+RIGHT = [
+    ("part03", "q2", "answer = float(len(rc.get_primaries()))"),
+    ("part04", "q2", "SCRIPT = \"\"\"\n"
+                     "local items = redis.call('LRANGE', KEYS[1], 0, -1)\n"
+                     "if #items > 0 then\n"
+                     "    redis.call('RPUSH', KEYS[2], unpack(items))\n"
+                     "    redis.call('DEL', KEYS[1])\n"
+                     "end\n"
+                     "\"\"\"\n"
+                     "def checkout(rc, user):\n"
+                     "    move = rc.register_script(SCRIPT)  # EVALSHA, then SCRIPT LOAD on NOSCRIPT\n"
+                     "    move(keys=[f'user:{{{user}}}:cart', f'user:{{{user}}}:orders'])\n"
+                     "answer = checkout"),
+    ("part04", "q2", "import redis\n"
+                     "def checkout(rc, user):\n"
+                     "    cart, orders = f'user:{{{user}}}:cart', f'user:{{{user}}}:orders'\n"
+                     "    with rc.pipeline(transaction=True) as pipe:\n"
+                     "        while True:\n"
+                     "            try:\n"
+                     "                pipe.watch(cart)\n"
+                     "                items = pipe.lrange(cart, 0, -1)\n"
+                     "                pipe.multi()\n"
+                     "                if items:\n"
+                     "                    pipe.rpush(orders, *items)\n"
+                     "                    pipe.delete(cart)\n"
+                     "                pipe.execute()\n"
+                     "                return\n"
+                     "            except redis.WatchError:  # the cart changed after WATCH: again\n"
+                     "                continue\n"
+                     "answer = checkout"),
+    ("part04", "q3", "answer = 'sorted_set'"),
+    ("part04", "q3", "answer = 'Sorted-Set'"),
+]
+
+
+@pytest.mark.parametrize("part, name, right", RIGHT, ids=[f"{p}.{q}" for p, q, _ in RIGHT])
+def test_other_right_answers_pass(cluster, capsys, part, name, right) -> None:
+    _, rc = cluster
+    attempt: dict = {"rc": rc}
+    exec(right, attempt)
+    exercise(part, name).check(attempt["answer"])
     assert capsys.readouterr().out == "✅ Correct!\n"
 
 

@@ -139,6 +139,9 @@ def test_checkout_places_the_order_and_a_failed_one_changes_nothing(shop) -> Non
     with pytest.raises(OutOfStock):
         orders.checkout("carol")
     assert stock.level("apple") == 96 and stock.orders_holding("apple") == {placed}
+    assert orders.steps == ["reserve 10 × apple: done, 86 left",
+                            "reserve 1 × pear: refused, 1 × pear asked, 0 in stock",
+                            "release 10 × apple: done, 96 left"]
     assert orders.cart("carol") == {"apple": 10, "pear": 1} and orders.orders_of("carol") == []
 
 
