@@ -1,7 +1,7 @@
 """Break a node on purpose and watch the cluster cope (notebook 05).
 
 Kill, pause, resume and restart a node, wait for its failover, and record what a
-writer's writes became meanwhile (`Writer`, `lost_writes`).
+writer's writes became meanwhile (`Writer`, `lost_writes`, `kept_unacknowledged`).
 
 The same calls work on the local backend (signals to the redis-server process) and on the
 docker backend (the node's container). A node is named by its port.
