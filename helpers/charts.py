@@ -52,7 +52,9 @@ def plot_slot_map(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, 16384)
     ax.set_xticks([0, 4096, 8192, 12288, 16383])
     ax.set_xlabel("hash slot (0–16383)", fontsize=11)
-    ax.set_title("Who serves which hash slots (hatched: a replica's copy)", fontsize=13)
+    # A replica serves its copy only to READONLY clients, and only reads: the title says so.
+    ax.set_title("Who serves which hash slots (hatched: a replica's copy, read only after READONLY)",
+                 fontsize=13)
     _tidy(ax)
     return ax
 
