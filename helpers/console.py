@@ -140,6 +140,16 @@ class Outcome:
     problem: str | None = None  # why there is no reply
 
     @property
+    def where(self) -> str:
+        """'slot S · served by HOST:PORT' (no slot for a keyless command), '' when no node replied.
+
+        Kept out of str(): that is exactly what redis-cli prints. Notebook 02 prints both.
+        """
+        if self.refused or self.problem:
+            return ""
+        return (f"slot {self.slot} · " if self.slot is not None else "") + f"served by {self.node}"
+
+    @property
     def failed(self) -> bool:
         """True for an error reply, a refusal, or no reply at all."""
         return (self.refused is not None or self.problem is not None
@@ -442,9 +452,7 @@ class Console:
         prompt = f"{self.session.current}> {line}"
         outcome = run_line(self.session, line, follow=self.follow.value,
                            allow_dangerous=self.allow_dangerous)
-        where = "" if outcome.refused or outcome.problem else (
-            f"slot {outcome.slot} · " if outcome.slot is not None else "") + f"served by {outcome.node}"
-        self._record(prompt, str(outcome), failed=outcome.failed, where=where)
+        self._record(prompt, str(outcome), failed=outcome.failed, where=outcome.where)
         return outcome
 
     def _on_value(self, change: dict) -> None:
