@@ -126,9 +126,11 @@ q1 = Exercise(
 q2 = Exercise(
     question="A user's cart is the list user:{<user>}:cart, their orders the list "
              "user:{<user>}:orders. Write checkout(rc, user) that moves every item of the cart, in "
-             "order, to the end of the orders list and empties the cart, atomically: nothing added "
-             "to the cart meanwhile may be lost, and an empty cart changes nothing. The check runs "
-             "checkout(rc, 'ex') on user:{ex}:cart and reads user:{ex}:cart and user:{ex}:orders.",
+             "order, to the end of the orders list and empties the cart, atomically: no other "
+             "client may see the cart half moved, nothing added to the cart meanwhile may be lost, "
+             "and an empty cart changes nothing. The check runs checkout(rc, 'ex') while other "
+             "customers add items to user:{ex}:cart, and reads user:{ex}:cart and "
+             "user:{ex}:orders after each reply your client gets.",
     verdict=_atomic_checkout,
     hint_text="Both keys share the tag {user}, so they are in one slot: one Lua script, "
               "rc.eval(script, 2, cart, orders), can read the cart and write both lists with "
