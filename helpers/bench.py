@@ -168,7 +168,7 @@ def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterab
     requests/s, p50 and p99 latency in milliseconds.
     """
     binary, state = _redis_benchmark(), _workshop_cluster()
-    login = ["-a", state.spec.password, "--no-auth-warning"] if state.spec.password else []
+    login = ["-a", state.spec.password] if state.spec.password else []  # redis-benchmark has no --no-auth-warning
     rows = []
     for count in clients:
         for depth in pipelines:
@@ -230,7 +230,7 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
         target, password, ports = ["--cluster", "-p", str(state.spec.base_port)], state.spec.password, state.spec.ports
     else:
         target, password, ports = ["-p", str(port)], None, [port]
-    login = ["-a", password, "--no-auth-warning"] if password else []
+    login = ["-a", password] if password else []
     arguments = ["-t", command, "-n", str(requests), "-c", str(clients), "-P", str(pipeline),
                  *(["--threads", str(threads)] if threads > 1 else [])]
     nodes_before, machine_before = _node_counters(ports, password, command), _machine_ticks()
