@@ -125,7 +125,7 @@ def page_errors(page) -> list[str]:
     ("03_python_integration.ipynb", ["MovedError", "kheir", "CrossSlotTransactionError"]),
     ("04_use_cases.ipynb", ["'bought': 10, 'refused': 40", "OutOfStock: 20 × lamp asked",
                             "notifications:{sam}"]),
-    ("05_evaluating_redis.ipynb", ["ClusterDownError The cluster is down",
+    ("05_evaluating_redis.ipynb", ["ClusterDownError: The cluster is down",
                                    "NOAUTH Authentication required",
                                    "NOPERM this user has no permissions to run the 'flushall' command"]),
 ])
