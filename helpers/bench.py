@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers.cluster.base import ClusterState, WorkshopError
+from helpers.cluster.base import ClusterState, WorkshopError, parse_info
 from helpers.config import Settings
 from helpers.data import bulk_load, numbered_items
 from helpers.resp import Connection, Credentials, ReplyError, credentials_of, encode
@@ -192,8 +192,7 @@ def _node_counters(ports: Iterable[int], password: "Credentials | str | None",
     for port in ports:
         node = Connection("127.0.0.1", port, password, timeout=2.0)
         try:
-            info = dict(line.split(":", 1) for line in node.ask(("INFO", "cpu", "commandstats"))[0].splitlines()
-                        if ":" in line)
+            info = parse_info(node.ask(("INFO", "cpu", "commandstats"))[0])
         except (OSError, ReplyError):
             continue  # a node that does not answer used no CPU for this run
         finally:

@@ -14,7 +14,7 @@ import pandas as pd
 import redis
 from redis.cluster import RedisCluster
 
-from helpers.cluster.base import HOST, ClusterState, WorkshopError
+from helpers.cluster.base import HOST, ClusterState, WorkshopError, parse_info
 from helpers.config import Settings
 from helpers.resp import Connection, Credentials, ReplyError, credentials_of
 
@@ -262,8 +262,7 @@ def _ask(address: str, credentials: Credentials, timeout: float) -> dict:
                     slots += int(last or first) - int(first) + 1
         elif "noaddr" not in fields[2]:
             known.append(where)
-    parsed = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
-    return {"up": True, "info": parsed, "slots": slots, "keys": keys, "known": known}
+    return {"up": True, "info": parse_info(info), "slots": slots, "keys": keys, "known": known}
 
 
 def every_node(rc: RedisCluster) -> list[redis.cluster.ClusterNode]:

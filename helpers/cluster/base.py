@@ -305,7 +305,7 @@ def readiness(probes: dict[tuple[str, int], Connection], spec: ClusterSpec) -> l
         except OSError as error:
             problems.append(f"{host}:{port} does not answer: {error}")
             continue
-        info, replication = _parse_info(info), _parse_info(replication)
+        info, replication = parse_info(info), parse_info(replication)
         if info.get("cluster_state") != "ok":
             problems.append(f"{host}:{port} reports cluster_state:{info.get('cluster_state')}")
         view = [line.split()[2].split(",") for line in nodes.splitlines() if line.strip()]
@@ -343,8 +343,9 @@ def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeou
             probe.close()
 
 
-def _parse_info(text: str) -> dict[str, str]:
-    """INFO's and CLUSTER INFO's 'key:value' lines as a dict."""
+def parse_info(text: str) -> dict[str, str]:
+    """INFO's and CLUSTER INFO's 'key:value' lines as a dict, each split at its first colon only
+    (readiness checks, the dashboard, notebook 05's benchmark CPU)."""
     return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
 
 
