@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: lab setup setup-dev redis up status down test test-unit test-cluster test-docker test-notebooks test-browser bench
+.PHONY: lab setup setup-dev redis up status down notebooks test test-unit test-cluster test-docker test-notebooks test-browser bench
 
 lab: setup redis  ## set everything up, start the cluster, open JupyterLab on the notebooks
 	$(BIN)/python -m helpers up
@@ -41,6 +41,22 @@ status: setup
 	$(BIN)/python -m helpers status
 down: setup  ## stop the cluster, keep its data
 	$(BIN)/python -m helpers down
+
+# Edit a notebook's text source (notebooks/NN_*.md), then rebuild the .ipynb students open:
+# its cells from the .md, its outputs by running every notebook in order, as a student would,
+# on a private cluster at ports 7000-7005 (the ports students see; stop your own first: make down).
+# One notebook only: make notebooks NOTEBOOKS=notebooks/02_first_steps.md
+NOTEBOOKS ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.md))
+notebooks: setup-dev redis  ## rebuild the .ipynb files from their .md sources and run them in order
+	@home=$$(mktemp -d /tmp/workshop-notebooks-XXXX); \
+	export WORKSHOP_HOME=$$home WORKSHOP_BASE_PORT=7000; unset REDIS_CLUSTER_URL; \
+	status=0; for source in $(NOTEBOOKS); do \
+	  echo "== $$source"; \
+	  $(BIN)/jupytext --quiet --to ipynb --update "$$source" && \
+	  $(BIN)/jupyter nbconvert --log-level=WARN --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=900 "$${source%.md}.ipynb" || { status=1; break; }; \
+	done; \
+	$(BIN)/python -m helpers down --purge >/dev/null; rm -rf "$$home"; exit $$status
 
 # Every layer reads pytest.ini: a notebook cell fails after 600 s (--nbval-cell-timeout) and any
 # test after 900 s (pytest-timeout), so a hang costs minutes, not nbval's default 2,000 s per cell.
