@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: lab setup setup-dev redis up status down notebooks test test-unit test-cluster test-docker test-notebooks test-browser bench
+.PHONY: lab setup setup-dev lock redis up status down notebooks test test-unit test-cluster test-docker test-notebooks test-browser bench
 
 lab: setup redis  ## set everything up, start the cluster, open JupyterLab on the notebooks
 	$(BIN)/python -m helpers up
@@ -16,15 +16,28 @@ lab: setup redis  ## set everything up, start the cluster, open JupyterLab on th
 setup: $(VENV)/.runtime  ## the virtual environment with the runtime dependencies
 setup-dev: $(VENV)/.dev  ## ... plus what the tests need
 
+# Students get the newest versions the ranges in requirements.txt allow. Tests and CI install the
+# exact versions of constraints.txt, so a new release upstream cannot turn them red by itself.
 $(VENV)/.runtime: requirements.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt -e .
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(BIN)/pip install --quiet -r requirements-dev.txt
-	touch $@
+$(VENV)/.dev: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -r requirements-dev.txt -e .
+	touch $(VENV)/.runtime $@
+
+# Refresh the locked versions (then run make test and commit constraints.txt): make lock
+lock:  ## re-resolve requirements-dev.txt in a fresh venv and write constraints.txt
+	rm -rf /tmp/workshop-lock && $(PYTHON) -m venv /tmp/workshop-lock
+	/tmp/workshop-lock/bin/pip install --quiet --upgrade pip
+	/tmp/workshop-lock/bin/pip install --quiet -r requirements-dev.txt
+	{ echo "# Exact versions for make test and CI, from requirements-dev.txt's ranges. Refresh: make lock"; \
+	  /tmp/workshop-lock/bin/pip freeze --exclude-editable; } > constraints.txt
+	rm -rf /tmp/workshop-lock
 
 redis:  ## install redis-server when missing (apt-get, sudo apt-get or brew); else point to Docker
 	@command -v redis-server >/dev/null && exit 0; \
