@@ -16,7 +16,7 @@ import sys
 import time
 
 from helpers.cluster import down, status, up
-from helpers.cluster.base import WorkshopError
+from helpers.errors import WorkshopError
 from helpers.config import BACKENDS
 
 
