@@ -189,6 +189,23 @@ def status() -> dict:
             "problems": problems, "nodes": nodes}
 
 
+def format_status(report: dict) -> str:
+    """`status()` as a short table for a terminal (`python -m helpers status`)."""
+    if "backend" not in report:
+        return report["message"]
+    external = report["backend"] == "external"
+    health = "ready" if report["ready"] else ("running, not ready" if report["running"] else "stopped")
+    where = f"at {report['url']}" if external else f"(data in {report['home']})"
+    lines = [f"{report['backend']} cluster {where}, {report['masters']} masters × "
+             f"{report['replicas']} replica(s), {health}"]
+    down = "not answering" if external else "stopped"
+    for node in report["nodes"]:
+        lines.append(f"  {node['address']:<16} {node['role'] or '-':<8} "
+                     f"{'running' if node['running'] else down}")
+    lines += [f"  ! {problem}" for problem in report["problems"]]
+    return "\n".join(lines)
+
+
 def connect(decode_responses: bool = True, username: str | None = None,
             password: str | None = None, **options: object) -> "RedisCluster":
     """A `RedisCluster` client for whichever cluster runs (local, docker, or REDIS_CLUSTER_URL).
