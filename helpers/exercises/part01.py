@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from helpers.exercises import ____, Exercise, cluster_nodes
+from helpers.slots import HASH_SLOTS
 
 __all__ = ["q1", "q2", "q3", "____"]
 
 
 def _slot_count(answer: object) -> str | None:
-    if answer == 16384:
+    if answer == HASH_SLOTS:
         return None
-    if answer == 16383:
+    if answer == HASH_SLOTS - 1:
         return "slots are numbered 0 to 16383: how many is that?"
     return f"{answer!r} is not it: look at cluster_slots_assigned in CLUSTER INFO"
 
