@@ -11,12 +11,11 @@ from __future__ import annotations
 import time
 
 from helpers.cluster import clusters_of, workshop_cluster
-from helpers.cluster.base import HOST
+from helpers.cluster.base import HOST, slot_owners
 from helpers.errors import WorkshopError
 from helpers.replies import parse_info
 from helpers.resp import Connection, ReplyError
 from helpers.slots import key_slot
-from helpers.topology import slot_owners
 
 
 def kill(*ports: int) -> None:

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from helpers.cluster import connect, workshop_cluster
-from helpers.cluster.base import HOST
+from helpers.cluster.base import HOST, slot_owners
 from helpers.resp import Connection, ReplyError
 from helpers.slots import key_slot
-from helpers.topology import slot_owners
 
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster

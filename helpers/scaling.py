@@ -16,12 +16,11 @@ from contextlib import closing
 from tqdm.auto import tqdm
 
 from helpers.cluster import workshop_cluster
-from helpers.cluster.base import HOST, ClusterState
+from helpers.cluster.base import HOST, ClusterState, slot_owners
 from helpers.errors import WorkshopError
 from helpers.faults import wait_for_cluster_state
 from helpers.replies import parse_cluster_nodes
 from helpers.resp import Connection, ReplyError
-from helpers.topology import slot_owners
 
 BATCH = 100  # keys per MIGRATE, as redis-cli's default --cluster-pipeline
 

@@ -18,26 +18,6 @@ from helpers.resp import Connection, Credentials, ReplyError, credentials_of
 from helpers.slots import format_slot_range, key_slot
 
 
-def slot_owners(ports: Iterable[int], password: Credentials | str | None = None,
-                host: str = "127.0.0.1") -> dict[int, int]:
-    """slot -> port of the master serving it, from CLUSTER SLOTS of the first node that answers.
-
-    Asked over a bare connection with a short timeout, so it works while nodes are dying
-    (notebook 05's failover lab and resharding).
-    """
-    for port in ports:
-        node = Connection(host, port, password, timeout=0.3)
-        try:
-            ranges = node.ask(("CLUSTER", "SLOTS"))[0]
-        except (OSError, ReplyError):
-            continue
-        finally:
-            node.close()
-        return {slot: int(master[1]) for first, last, master, *_ in ranges
-                for slot in range(first, last + 1)}
-    return {}
-
-
 def where_keys_live(rc: RedisCluster, keys: Iterable[str]) -> pd.DataFrame:
     """One row per key: its slot, computed here and by the server, and the master serving it (notebook 02)."""
     rows = []

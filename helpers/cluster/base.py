@@ -13,6 +13,7 @@ import re
 import socket
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 from helpers.config import Settings
 from helpers.errors import WorkshopError
 from helpers.replies import parse_cluster_nodes, parse_info
-from helpers.resp import Connection, ReplyError
+from helpers.resp import Connection, Credentials, ReplyError
 
 if TYPE_CHECKING:
     import redis
@@ -385,3 +386,23 @@ def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeou
     finally:
         for probe in probes.values():
             probe.close()
+
+
+def slot_owners(ports: Iterable[int], password: Credentials | str | None = None,
+                host: str = HOST) -> dict[int, int]:
+    """slot -> port of the master serving it, from CLUSTER SLOTS of the first node that answers.
+
+    Asked over a bare connection with a short timeout, so it works while nodes are dying
+    (notebook 05's failover lab and resharding).
+    """
+    for port in ports:
+        node = Connection(host, port, password, timeout=0.3)
+        try:
+            ranges = node.ask(("CLUSTER", "SLOTS"))[0]
+        except (OSError, ReplyError):
+            continue
+        finally:
+            node.close()
+        return {slot: int(master[1]) for first, last, master, *_ in ranges
+                for slot in range(first, last + 1)}
+    return {}
