@@ -30,7 +30,7 @@ from common import private_cluster, redis_benchmark, require_tools
 import helpers
 from helpers.data import bulk_load, numbered_items
 from helpers.resp import encode
-from helpers.topology import key_slot
+from helpers.slots import key_slot
 
 # Linux: VmHWM, the probe's own peak. Not ru_maxrss, which Linux carries over from the parent
 # (this script, holding its keys) across fork and exec. macOS has no /proc: ru_maxrss, in bytes.

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
 from helpers.cluster.base import find_free_base_port  # noqa: E402
+from helpers.measure import redis_benchmark_figures  # noqa: E402
 
 
 def require_tools(*names: str) -> None:
@@ -39,12 +39,10 @@ def private_cluster(**shape: int) -> Iterator[int]:
 
 
 def redis_benchmark(port: int, *arguments: str) -> tuple[float, float]:
-    """Run `redis-benchmark --cluster -q ...`; return (requests per second, p50 in microseconds)."""
+    """Run `redis-benchmark --cluster --csv ...`; return (requests per second, p50 in microseconds),
+    read by the notebooks' own reader of its output (helpers.measure)."""
     require_tools("redis-benchmark")
-    output = subprocess.run(["redis-benchmark", "--cluster", "-p", str(port), "-q", *arguments],
+    output = subprocess.run(["redis-benchmark", "--cluster", "-p", str(port), "--csv", *arguments],
                             capture_output=True, text=True, check=True).stdout
-    found = re.findall(r"([\d.]+) requests per second, p50=([\d.]+) msec", output)
-    if not found:
-        raise RuntimeError(f"unexpected redis-benchmark output: {output[-300:]}")
-    rate, p50 = found[-1]
-    return float(rate), float(p50) * 1000
+    figures = redis_benchmark_figures(output)
+    return float(figures["rps"]), float(figures["p50_latency_ms"]) * 1000

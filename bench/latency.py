@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/latency.py [--rounds 5]
 
-Goal: helpers.bench p50 <= 1.5 x `redis-benchmark --cluster -c 1 -t get` p50, so what
+Goal: helpers.measure p50 <= 1.5 x `redis-benchmark --cluster -c 1 -t get` p50, so what
 students see is the server's latency, not the measuring tool's overhead.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 from common import private_cluster, redis_benchmark
 
 import helpers
-from helpers.bench import latency_samples
+from helpers.measure import latency_samples
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
     ours_p50, theirs_p50 = statistics.median(ours), statistics.median(theirs)
     print(f"single-client GET p50, median of {rounds} rounds of 20,000:")
     print(f"  redis-benchmark --cluster -c 1   {theirs_p50:6.1f} µs")
-    print(f"  helpers.bench.latency_samples    {ours_p50:6.1f} µs")
+    print(f"  helpers.measure.latency_samples  {ours_p50:6.1f} µs")
     print(f"ratio: {ours_p50 / theirs_p50:.2f} (goal <= 1.5)")
 
 

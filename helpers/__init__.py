@@ -8,7 +8,7 @@
 Importing starts, prints and draws nothing.
 """
 from helpers.cluster import connect, down, status, up
-from helpers.cluster.base import WorkshopError
+from helpers.errors import WorkshopError
 
 
 def dashboard(interval: float = 2.0):  # -> ipywidgets.HTML

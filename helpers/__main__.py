@@ -15,8 +15,8 @@ import json
 import sys
 import time
 
-from helpers.cluster import down, status, up
-from helpers.cluster.base import WorkshopError
+from helpers.cluster import down, format_status, status, up
+from helpers.errors import WorkshopError
 from helpers.config import BACKENDS
 
 
@@ -85,20 +85,7 @@ def report_status(report: dict, as_json: bool) -> None:
     if report.get("error"):
         print(f"error: {report['error']}", file=sys.stderr)
         return
-    if "backend" not in report:
-        print(report["message"])
-        return
-    external = report["backend"] == "external"
-    health = "ready" if report["ready"] else ("running, not ready" if report["running"] else "stopped")
-    where = f"at {report['url']}" if external else f"(data in {report['home']})"
-    print(f"{report['backend']} cluster {where}, {report['masters']} masters × "
-          f"{report['replicas']} replica(s), {health}")
-    down = "not answering" if external else "stopped"
-    for node in report["nodes"]:
-        print(f"  {node['address']:<16} {node['role'] or '-':<8} "
-              f"{'running' if node['running'] else down}")
-    for problem in report["problems"]:
-        print(f"  ! {problem}")
+    print(format_status(report))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 
+from helpers.slots import HASH_SLOTS, parse_slot_range
+
 COLOURS = plt.get_cmap("tab10").colors
 
 
@@ -33,7 +35,7 @@ def plot_slot_map(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
     masters = nodes[nodes["role"] == "master"].reset_index(drop=True)
     rows = []  # (label, ranges, colour, is_replica)
     for index, master in masters.iterrows():
-        ranges = [tuple(int(x) for x in (part.split("-") * 2)[:2]) for part in master["slots"].split()]
+        ranges = [parse_slot_range(part) for part in master["slots"].split()]
         colour = COLOURS[index % len(COLOURS)]
         rows.append((f"master {master['address']}", ranges, colour, False))
         for _, replica in nodes[nodes["master"] == master["address"]].iterrows():
@@ -49,7 +51,7 @@ def plot_slot_map(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
                 ax.text(first + width / 2, y, f"{first}–{first + width - 1}", ha="center",
                         va="center", fontsize=10, color="white", fontweight="bold")
     ax.set_yticks(range(len(rows)), [label for label, *_ in reversed(rows)], fontsize=11)
-    ax.set_xlim(0, 16384)
+    ax.set_xlim(0, HASH_SLOTS)
     ax.set_xticks([0, 4096, 8192, 12288, 16383])
     ax.set_xlabel("hash slot (0–16383)", fontsize=11)
     # A replica serves its copy only to READONLY clients, and only reads: the title says so.
@@ -114,7 +116,7 @@ def plot_latency_histograms(samples: dict, ax: Axes | None = None) -> Axes:
 
 
 def plot_throughput(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Horizontal bars of keys/s per method (notebook 03); `table` is bench.compare_writers(rc)."""
+    """Horizontal bars of keys/s per method (notebook 03); `table` is measure.compare_writers(rc)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.7 * len(table) + 1.2))
     bars = ax.barh(table["method"], table["keys/s"], color=COLOURS[:len(table)])
@@ -139,14 +141,14 @@ def plot_key_placement(nodes: pd.DataFrame, placement: pd.DataFrame, ax: Axes | 
     for index, master in masters.iterrows():
         colour_of[master["address"]] = COLOURS[index % len(COLOURS)]
         for part in master["slots"].split():
-            first, last = (int(x) for x in (part.split("-") * 2)[:2])
+            first, last = parse_slot_range(part)
             ax.axvspan(first, last + 1, color=colour_of[master["address"]], alpha=0.12)
             ax.text((first + last) / 2, len(placement) - 0.4, master["address"], ha="center",
                     fontsize=10, color=colour_of[master["address"]], fontweight="bold")
     for y, row in enumerate(placement.itertuples()):
         ax.plot(row.slot, y, "o", markersize=9, color=colour_of.get(row.master, "black"))
         ax.text(row.slot + 150, y, f"{row.key}  (slot {row.slot})", va="center", fontsize=10)
-    ax.set_xlim(0, 16384)
+    ax.set_xlim(0, HASH_SLOTS)
     ax.set_ylim(-0.8, len(placement))
     ax.invert_yaxis()
     ax.set_yticks([])
@@ -204,13 +206,14 @@ def plot_stock_over_time(log: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+# One colour per outcome of helpers.labs.OUTCOMES (charts draws; it does not import the labs).
 OUTCOME_COLOURS = {"replicated": "#2ca02c", "acknowledged": "#ff7f0e", "refused": "#d62728",
                    "no answer": "#7f7f7f"}
 
 
 def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_timeout_ms: int,
                            ax: Axes | None = None) -> Axes:
-    """Every write of `faults.Writer` as a dot per master port over time, coloured by outcome,
+    """Every write of `labs.FailoverWriter` as a dot per master port over time, coloured by outcome,
     with the lab's marks (kill, promotion…) and the node timeout after the kill (notebook 05).
 
     The legend sits below the plot, so that it covers neither a write nor an event's label."""
@@ -237,7 +240,7 @@ def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_t
 
 
 def plot_benchmark(table: pd.DataFrame, metric: str = "requests/s", ax: Axes | None = None) -> Axes:
-    """`metric` of `bench.redis_benchmark_grid` against the number of clients, one line per
+    """`metric` of `measure.redis_benchmark_grid` against the number of clients, one line per
     pipeline depth (notebook 05)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.8))
@@ -266,7 +269,7 @@ def plot_benchmark(table: pd.DataFrame, metric: str = "requests/s", ax: Axes | N
 
 def plot_operations_over_time(table: pd.DataFrame, marks: dict[str, float],
                               ax: Axes | None = None) -> Axes:
-    """A workload's operations per second (`bench.operations_per_second`) with the lab's
+    """A workload's operations per second (`labs.operations_per_second`) with the lab's
     marks as dotted lines (notebook 05)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 3.5))

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.errors import WorkshopError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("auto", "local", "docker", "external")
 
@@ -43,8 +45,6 @@ class Settings:
 
 
 def _int(env: os._Environ, name: str, default: int) -> int:
-    from helpers.cluster.base import WorkshopError
-
     raw = env.get(name)
     if raw is None or raw == "":
         return default

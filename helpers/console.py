@@ -5,7 +5,8 @@ redis-cli does, `refusal` says why a command is not sent, `execute` runs it on t
 (following MOVED/ASK like `redis-cli -c`, or not), `run_line` does both as typing does, and
 `format_reply` prints the reply as redis-cli would on a terminal (tests/cluster/
 test_console_vs_redis_cli.py compares it with redis-cli itself). `Console` is the widget
-around them: a text box, a Run button, a "-c" toggle and a history.
+around them: a text box, a Run button, a "-c" toggle and a history; `close()` (or a `with`
+block) closes its connections and its widget.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from helpers.resp import (Connection, Credentials, ProtocolError, Reply, ReplyError, Status,
                           credentials_of)
-from helpers.topology import key_slot
+from helpers.slots import key_slot
 
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster
@@ -186,6 +187,7 @@ class Session:
         return self._connections[address]
 
     def close(self) -> None:
+        """Close every connection; the next command opens a new one."""
         for connection in self._connections.values():
             connection.close()
         self._connections.clear()
@@ -425,7 +427,8 @@ class Console:
     """The widget: type a command, press Enter or Run; see each reply (newest first) with its slot and node.
 
     `Console(rc)` starts on the master with the lowest port; `console.run("get nom")` does what
-    typing does and returns the Outcome (notebook 02 shows both).
+    typing does and returns the Outcome (notebook 02 shows both). `console.close()`, or the
+    end of a `with Console(rc) as console:` block, closes its connections and its widget.
     """
 
     def __init__(self, rc: "RedisCluster", follow: bool = True, allow_dangerous: bool = False):
@@ -454,6 +457,20 @@ class Console:
                            allow_dangerous=self.allow_dangerous)
         self._record(prompt, str(outcome), failed=outcome.failed, where=outcome.where)
         return outcome
+
+    def close(self) -> None:
+        """Close the connections to the nodes and the widget; the console answers no more."""
+        self.session.close()
+        # A box does not close what it holds: each widget is closed, innermost first.
+        for part in (self.entry, self.button, self.follow, self.history, *self.widget.children,
+                     self.widget):
+            part.close()
+
+    def __enter__(self) -> "Console":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _on_value(self, change: dict) -> None:
         if change["new"].strip():

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from helpers.cluster.base import WorkshopError
+from helpers.errors import WorkshopError
 from helpers.resp import credentials_of, encode
-from helpers.topology import HASH_SLOTS, key_slot
+from helpers.slots import HASH_SLOTS, key_slot
 
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster
@@ -96,12 +96,12 @@ def bulk_load(rc: "RedisCluster", items: Iterable[tuple[str | bytes, str | bytes
     owners = _slot_owners(rc)
     login = credentials_of(rc).auth()
     addresses = sorted(set(owners))
-    writers: list[_Writer] = []
+    streams: list[_MasterStream] = []
     bar = tqdm(total=total, unit=" keys", unit_scale=True, disable=not progress, desc="loading")
     began = time.perf_counter()
     try:
         for address in addresses:
-            writers.append(_Writer(address, encode(login) if login else None, timeout))
+            streams.append(_MasterStream(address, encode(login) if login else None, timeout))
         owner_of_slot = np.array([addresses.index(address) for address in owners])
         source, shown = iter(items), 0
         while True:
@@ -111,27 +111,27 @@ def bulk_load(rc: "RedisCluster", items: Iterable[tuple[str | bytes, str | bytes
                 encoded, part_slots = _encode(part)
                 records += encoded
                 slots.append(part_slots)
-                _turn(writers)  # the previous chunk keeps flowing while this one is encoded
+                _turn(streams)  # the previous chunk keeps flowing while this one is encoded
             if not records:
                 break
-            _queue_msets(writers, owner_of_slot, records, np.concatenate(slots))
+            _queue_msets(streams, owner_of_slot, records, np.concatenate(slots))
             del records
-            _wait(writers, lambda writer: len(writer.batches) <= 1, timeout)  # at most two chunks out
-            confirmed = sum(writer.confirmed for writer in writers)
+            _wait(streams, lambda stream: len(stream.batches) <= 1, timeout)  # at most two chunks out
+            confirmed = sum(stream.confirmed for stream in streams)
             bar.update(confirmed - shown)
             shown = confirmed
-        _wait(writers, lambda writer: not writer.batches, timeout)
-        bar.update(sum(writer.confirmed for writer in writers) - shown)
+        _wait(streams, lambda stream: not stream.batches, timeout)
+        bar.update(sum(stream.confirmed for stream in streams) - shown)
     except _NodeFailure as failure:
-        confirmed = sum(writer.confirmed_so_far() for writer in writers)
+        confirmed = sum(stream.confirmed_so_far() for stream in streams)
         raise WorkshopError(f"{failure} {confirmed:,} keys were confirmed written before; others may "
                             "be partly written, and loading again is harmless. Check the cluster "
                             "with `python -m helpers status`.") from None
     finally:
         bar.close()
-        for writer in writers:
-            writer.close()
-    return LoadReport(keys=sum(writer.confirmed for writer in writers),
+        for stream in streams:
+            stream.close()
+    return LoadReport(keys=sum(stream.confirmed for stream in streams),
                       seconds=time.perf_counter() - began)
 
 
@@ -188,7 +188,7 @@ def _one_as_bytes(value: object) -> bytes:
 
 
 def _slots(keys: list[bytes]) -> np.ndarray:
-    """Each key's hash slot: CRC16 over the list, and helpers.topology.key_slot's rule for {tags}."""
+    """Each key's hash slot: CRC16 over the list, and helpers.slots.key_slot's rule for {tags}."""
     if b"{" in b"".join(keys):
         return np.fromiter(map(key_slot, keys), dtype=np.int64, count=len(keys))
     crc16 = np.fromiter(map(binascii.crc_hqx, keys, repeat(0)), dtype=np.int64, count=len(keys))
@@ -214,9 +214,9 @@ _VALUE = _Heads(b"\r\n$%d\r\n")  # ends the key's bulk string, starts the value'
 _MSET = _Heads(b"*%d\r\n$4\r\nMSET\r\n")  # for 1 + 2 x keys arguments
 
 
-def _queue_msets(writers: list["_Writer"], owner_of_slot: np.ndarray, records: list[bytes],
+def _queue_msets(streams: list["_MasterStream"], owner_of_slot: np.ndarray, records: list[bytes],
                  slots: np.ndarray) -> None:
-    """One MSET per slot present, each master's MSETs joined into one buffer for its writer."""
+    """One MSET per slot present, each master's MSETs joined into one buffer for its stream."""
     order = np.argsort(slots, kind="stable")  # stable: a key given twice keeps its last value
     slots = slots[order]
     records = list(map(records.__getitem__, order.tolist()))
@@ -231,7 +231,7 @@ def _queue_msets(writers: list["_Writer"], owner_of_slot: np.ndarray, records: l
     for begin, end in zip(cuts, cuts[1:]):  # a few runs: one per range of slots
         pieces = [b""] * (2 * (end - begin))
         pieces[0::2], pieces[1::2] = heads[begin:end], records[begin:end]
-        writers[owners[begin]].queue(b"".join(pieces), sizes[(begin <= starts) & (starts < end)])
+        streams[owners[begin]].queue(b"".join(pieces), sizes[(begin <= starts) & (starts < end)])
 
 
 # ---- sending and counting replies --------------------------------------------------------------
@@ -240,7 +240,7 @@ class _NodeFailure(Exception):
     """A master went away, refused a command or stopped answering: the message names it."""
 
 
-class _Writer:
+class _MasterStream:
     """One non-blocking connection to one master: buffers out, replies counted in.
 
     Every command sent is an MSET (or the login), whose reply is one line: `+OK` or an
@@ -255,8 +255,12 @@ class _Writer:
         except OSError as error:
             raise WorkshopError(f"Cannot reach master {address} to load keys ({error}). Check the "
                                 "cluster with `python -m helpers status`.") from None
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.socket.setblocking(False)
+        try:
+            self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.socket.setblocking(False)
+        except OSError:
+            self.socket.close()
+            raise
         self.outgoing: deque[memoryview] = deque()
         # Per batch queued and not fully answered: keys written once each of its commands is answered.
         self.batches: deque[np.ndarray] = deque()
@@ -332,20 +336,20 @@ class _Writer:
         self.socket.close()
 
 
-def _turn(writers: list[_Writer]) -> None:
+def _turn(streams: list[_MasterStream]) -> None:
     """Without waiting: hand each master what its socket takes, count the replies that came."""
-    for writer in writers:
-        writer.send()
-        writer.receive()
+    for stream in streams:
+        stream.send()
+        stream.receive()
 
 
-def _wait(writers: list[_Writer], done, timeout: float) -> None:
-    """Send and receive until `done(writer)` holds for every writer; a silence of `timeout` s fails."""
+def _wait(streams: list[_MasterStream], done, timeout: float) -> None:
+    """Send and receive until `done(stream)` holds for every stream; a silence of `timeout` s fails."""
     selector = selectors.DefaultSelector()
     try:
-        for writer in writers:
-            if not done(writer):
-                selector.register(writer.socket, _events(writer), writer)
+        for stream in streams:
+            if not done(stream):
+                selector.register(stream.socket, _events(stream), stream)
         while selector.get_map():
             events = selector.select(timeout)
             if not events:
@@ -353,21 +357,21 @@ def _wait(writers: list[_Writer], done, timeout: float) -> None:
                 raise _NodeFailure(f"Master {stalled} stopped answering during the load ({timeout:g} s "
                                    "without a reply).")
             for key, mask in events:
-                writer = key.data
+                stream = key.data
                 if mask & selectors.EVENT_WRITE:
-                    writer.send()
+                    stream.send()
                 if mask & selectors.EVENT_READ:
-                    writer.receive()
-                if done(writer):
-                    selector.unregister(writer.socket)
-                elif key.events != _events(writer):  # an idle writer, always writable, would spin
-                    selector.modify(writer.socket, _events(writer), writer)
+                    stream.receive()
+                if done(stream):
+                    selector.unregister(stream.socket)
+                elif key.events != _events(stream):  # an idle stream, always writable, would spin
+                    selector.modify(stream.socket, _events(stream), stream)
     finally:
         selector.close()
 
 
-def _events(writer: _Writer) -> int:
-    return selectors.EVENT_READ | (selectors.EVENT_WRITE if writer.outgoing else 0)
+def _events(stream: _MasterStream) -> int:
+    return selectors.EVENT_READ | (selectors.EVENT_WRITE if stream.outgoing else 0)
 
 
 def reset_course_data(rc: "RedisCluster") -> int:

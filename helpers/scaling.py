@@ -5,24 +5,23 @@ marks the slot IMPORTING, the source MIGRATING, the source MIGRATEs its keys in 
 then every master learns the slot's new owner (CLUSTER SETSLOT … NODE). Meanwhile clients
 are redirected with ASK and MOVED, which a cluster client follows by itself.
 
-The extra master runs on the local backend, with its data under WORKSHOP_HOME/extra-nodes,
-and `helpers.down()` stops it too.
+The extra master is started and stopped by the backend (the local one only: its data goes
+under WORKSHOP_HOME/extra-nodes, and `helpers.down()` stops it too).
 """
 from __future__ import annotations
 
-import shutil
 import time
 from contextlib import closing
 
 from tqdm.auto import tqdm
 
-from helpers.cluster.base import HOST, ClusterSpec, ClusterState, WorkshopError, find_free_base_port
-from helpers.config import Settings
+from helpers.cluster import workshop_cluster
+from helpers.cluster.base import HOST, ClusterState, slot_owners
+from helpers.errors import WorkshopError
 from helpers.faults import wait_for_cluster_state
+from helpers.replies import parse_cluster_nodes
 from helpers.resp import Connection, ReplyError
-from helpers.topology import slot_owners
 
-EXTRA = "extra-nodes"
 BATCH = 100  # keys per MIGRATE, as redis-cli's default --cluster-pipeline
 
 
@@ -31,23 +30,13 @@ def add_master() -> int:
 
     It owns no slot (and so no key) until `give_slots` moves some to it.
     """
-    from helpers.cluster.local import start_nodes
-    settings = Settings.from_env()
-    state = _cluster()
-    spec = ClusterSpec(masters=1, replicas=0, node_timeout=state.spec.node_timeout,
-                       password=state.spec.password,
-                       base_port=find_free_base_port(1, start=state.spec.ports[-1] + 1))
-    extra = ClusterState.load(settings.home / EXTRA) or ClusterState(backend="local", spec=spec)
-    if extra.pids:
-        raise WorkshopError(f"An extra master already runs on port {next(iter(extra.pids))}; "
-                            "remove it first: helpers.scaling.remove_master(port)")
-    extra.spec = spec
-    start_nodes(extra, settings.home / EXTRA)
-    port = spec.base_port
+    backend, state = workshop_cluster()
+    port = backend.start_extra_master(state)
     with _admin(port, state) as new:
         new.ask(("CLUSTER", "MEET", HOST, state.spec.ports[0]))
         node_id = new.ask(("CLUSTER", "MYID"))[0]
-    _wait_everywhere(state, lambda nodes: node_id in nodes and "handshake" not in nodes,
+    _wait_everywhere(state, lambda nodes: (any(node.id == node_id for node in nodes)
+                                           and not any("handshake" in node.flags for node in nodes)),
                      f"every node to know the new master {port}")
     wait_for_cluster_state(port, "ok", timeout=20)  # a new master accepts keys 2 s after start
     return port
@@ -58,7 +47,7 @@ def give_slots(port: int, count: int) -> int:
 
     Shows a progress bar; returns how many keys moved with them.
     """
-    state = _cluster()
+    _, state = workshop_cluster()
     owners = _owners(state)
     others = sorted({owner for owner in owners.values() if owner != port})
     mine = {slot for slot, owner in owners.items() if owner == port}
@@ -78,10 +67,8 @@ def remove_master(port: int) -> int:
 
     Returns how many keys moved off it.
     """
-    settings = Settings.from_env()
-    state = _cluster()
-    extra = ClusterState.load(settings.home / EXTRA)
-    if extra is None or port not in extra.pids:
+    backend, state = workshop_cluster()
+    if port not in backend.extra_masters():
         raise WorkshopError(f"Port {port} is not an extra master from helpers.scaling.add_master(); "
                             "only those can be removed.")
     owners = _owners(state)
@@ -94,17 +81,8 @@ def remove_master(port: int) -> int:
     for other in state.spec.ports:  # every node, within the 60 s FORGET keeps it banned
         with _admin(other, state) as node:
             node.ask(("CLUSTER", "FORGET", node_id))
-    stop_extra_nodes(settings.home)
+    backend.stop_extra_masters()
     return moved
-
-
-def stop_extra_nodes(home) -> None:
-    """Stop an extra master left behind (used by `helpers.down`)."""
-    from helpers.cluster.local import stop_nodes
-    extra = ClusterState.load(home / EXTRA)
-    if extra is not None:
-        stop_nodes(extra, home / EXTRA)
-        shutil.rmtree(home / EXTRA, ignore_errors=True)
 
 
 def _move(plan: list[tuple[int, int, int]], label: str, state: ClusterState,
@@ -116,9 +94,9 @@ def _move(plan: list[tuple[int, int, int]], label: str, state: ClusterState,
     masters = {port for _, source, target in plan for port in (source, target)}
     masters |= set(owners.values())
     links = {port: Connection(HOST, port, state.spec.password, timeout=10.0) for port in masters}
-    ids = {port: link.ask(("CLUSTER", "MYID"))[0] for port, link in links.items()}
     moved = 0
     try:
+        ids = {port: link.ask(("CLUSTER", "MYID"))[0] for port, link in links.items()}
         for slot, source, target in tqdm(plan, desc=label, unit="slot"):
             moved += _move_slot(slot, links[source], links[target], ids, links, state.spec.password)
     finally:
@@ -150,15 +128,6 @@ def _move_slot(slot: int, source: Connection, target: Connection, ids: dict[int,
     return moved
 
 
-def _cluster() -> ClusterState:
-    state = ClusterState.load(Settings.from_env().home)
-    if state is None or state.backend != "local":
-        raise WorkshopError("Adding and removing masters needs the workshop's local backend "
-                            "(python -m helpers up --backend local). On docker or an external "
-                            "cluster, use redis-cli --cluster add-node / reshard / del-node.")
-    return state
-
-
 def _owners(state: ClusterState) -> dict[int, int]:
     return slot_owners(state.spec.ports, state.spec.password)
 
@@ -169,11 +138,11 @@ def _admin(port: int, state: ClusterState) -> closing[Connection]:
 
 
 def _wait_everywhere(state: ClusterState, ok, what: str, timeout: float = 20.0) -> None:
-    """Wait until `ok(CLUSTER NODES text)` holds on every node of the cluster."""
+    """Wait until `ok(CLUSTER NODES, parsed)` holds on every node of the cluster."""
     deadline = time.monotonic() + timeout
     for port in state.spec.ports:
         with _admin(port, state) as node:
-            while not ok(node.ask(("CLUSTER", "NODES"))[0]):
+            while not ok(parse_cluster_nodes(node.ask(("CLUSTER", "NODES"))[0])):
                 if time.monotonic() > deadline:
                     raise WorkshopError(f"Waited {timeout:.0f} s for {what}, in vain.")
                 time.sleep(0.02)

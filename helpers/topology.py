@@ -6,56 +6,16 @@ the instructors' dashboard (helpers/live.py) shows `node_table()`.
 """
 from __future__ import annotations
 
-import binascii
 from collections.abc import Iterable
-from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 import redis
 from redis.cluster import RedisCluster
 
-from helpers.cluster.base import HOST, ClusterState, WorkshopError, parse_info
-from helpers.config import Settings
+from helpers.cluster import seeds
+from helpers.replies import parse_cluster_nodes, parse_info, read_cluster_nodes
 from helpers.resp import Connection, Credentials, ReplyError, credentials_of
-
-
-HASH_SLOTS = 16384
-
-
-def key_slot(key: str | bytes) -> int:
-    """A key's hash slot: CRC16 of the key (or of its {hash tag}) modulo 16384 (notebook 02).
-
-    Only the part between the first "{" and the next "}" is hashed when it is not empty,
-    so "user:{42}:cart" and "user:{42}:orders" share a slot. binascii.crc_hqx is the
-    CRC16-CCITT (XMODEM) that the cluster specification names.
-    """
-    data = key.encode() if isinstance(key, str) else key
-    start = data.find(b"{")
-    if start != -1:
-        end = data.find(b"}", start + 1)
-        if end > start + 1:
-            data = data[start + 1:end]
-    return binascii.crc_hqx(data, 0) % HASH_SLOTS
-
-
-def slot_owners(ports: Iterable[int], password: Credentials | str | None = None,
-                host: str = "127.0.0.1") -> dict[int, int]:
-    """slot -> port of the master serving it, from CLUSTER SLOTS of the first node that answers.
-
-    Asked over a bare connection with a short timeout, so it works while nodes are dying
-    (notebook 05's failover lab and resharding).
-    """
-    for port in ports:
-        node = Connection(host, port, password, timeout=0.3)
-        try:
-            ranges = node.ask(("CLUSTER", "SLOTS"))[0]
-        except (OSError, ReplyError):
-            continue
-        finally:
-            node.close()
-        return {slot: int(master[1]) for first, last, master, *_ in ranges
-                for slot in range(first, last + 1)}
-    return {}
+from helpers.slots import format_slot_range, key_slot
 
 
 def where_keys_live(rc: RedisCluster, keys: Iterable[str]) -> pd.DataFrame:
@@ -89,35 +49,24 @@ def cluster_nodes(rc: RedisCluster) -> pd.DataFrame:
     Columns: address, role, id (first 8 characters), master (its address, for a replica),
     slots (ranges as CLUSTER NODES prints them), slot_count, link, flags.
     """
-    nodes = rc.cluster_nodes()
-    by_id = {node["node_id"]: address for address, node in nodes.items()}
+    nodes = read_cluster_nodes(rc, rc.RANDOM)
+    by_id = {node.id: node.address for node in nodes}
     rows = []
-    for address, node in nodes.items():
-        flags = set(node["flags"].split(","))
-        ranges = [_range(slot) for slot in node["slots"]]
+    for node in nodes:
         rows.append({
-            "address": address,
-            "role": "master" if "master" in flags else "replica",
-            "id": node["node_id"][:8],
-            "master": by_id.get(node["master_id"], "") if node["master_id"] != "-" else "",
-            "slots": " ".join(f"{first}-{last}" if first != last else f"{first}"
-                              for first, last in ranges),
-            "slot_count": sum(last - first + 1 for first, last in ranges),
-            "link": "connected" if node["connected"] else "disconnected",
-            "flags": ",".join(sorted(flags - {"myself"})),
+            "address": node.address,
+            "role": "master" if node.is_master else "replica",
+            "id": node.id[:8],
+            "master": by_id.get(node.master_id, "") if node.master_id else "",
+            "slots": " ".join(format_slot_range(first, last) for first, last in node.slots),
+            "slot_count": node.slot_count,
+            "link": "connected" if node.connected else "disconnected",
+            "flags": ",".join(sorted(set(node.flags) - {"myself"})),
         })
     table = pd.DataFrame(rows)
     table["port"] = table["address"].str.rsplit(":", n=1).str[1].astype(int)
     table = table.sort_values(["role", "port"]).drop(columns="port").reset_index(drop=True)
     return table
-
-
-def _range(slot: list | tuple | str) -> tuple[int, int]:
-    """redis-py gives slot ranges as [first, last] pairs (or 'first-last' strings)."""
-    if isinstance(slot, str):
-        first, _, last = slot.partition("-")
-        return int(first), int(last or first)
-    return int(slot[0]), int(slot[-1])
 
 
 def slot_map(rc: RedisCluster) -> pd.DataFrame:
@@ -145,12 +94,12 @@ def doctor(rc: RedisCluster) -> pd.DataFrame:
     nodes = {node.name: node for node in [*every_node(rc), *rc.get_nodes()]}
     for node in nodes.values():
         try:
-            view = rc.execute_command("CLUSTER NODES", target_nodes=node)  # as that node sees it
+            view = read_cluster_nodes(rc, node)  # as that node sees it
         except (redis.RedisError, OSError):  # a dead node: the others' views still name it
             continue
-        for address, entry in view.items():
-            if "noaddr" not in entry["flags"]:
-                announced.setdefault(address, set()).add(node.name)
+        for entry in view:
+            if "noaddr" not in entry.flags:
+                announced.setdefault(entry.address, set()).add(node.name)
     credentials = credentials_of(rc)
     rows = []
     for address in sorted(announced, key=lambda a: (a.rsplit(":", 1)[0], int(a.rsplit(":", 1)[1]))):
@@ -200,9 +149,9 @@ def node_table(timeout: float = 0.3) -> pd.DataFrame:
     Nodes are those the workshop started plus any that CLUSTER NODES names (an extra
     master of the scaling lab). A node that does not answer is listed with up=False.
     """
-    seeds, credentials = _seeds()
+    addresses, credentials = seeds()
     views: dict[str, dict] = {}
-    for address in seeds:
+    for address in addresses:
         views[address] = _ask(address, credentials, timeout)
     for view in list(views.values()):  # nodes the cluster knows that the workshop did not start
         for address in view.get("known", []):
@@ -227,20 +176,6 @@ def node_table(timeout: float = 0.3) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=NODE_COLUMNS)
 
 
-def _seeds() -> tuple[list[str], Credentials]:
-    """Addresses to ask first, and who logs in: the workshop's nodes, or REDIS_CLUSTER_URL's."""
-    settings = Settings.from_env()
-    if settings.cluster_url:
-        url = urlsplit(settings.cluster_url)  # user and password percent-decoded, as redis-py does
-        login = Credentials(unquote(url.username) if url.username else None,
-                            unquote(url.password) if url.password is not None else None)
-        return [f"{url.hostname}:{url.port or 6379}"], login
-    state = ClusterState.load(settings.home)
-    if state is None:
-        raise WorkshopError("No workshop cluster to show. Start one: python -m helpers up")
-    return [f"{HOST}:{port}" for port in state.spec.ports], Credentials(password=state.spec.password)
-
-
 def _ask(address: str, credentials: Credentials, timeout: float) -> dict:
     """What one node says of itself: INFO, its slot count and keys, and the nodes it knows."""
     host, port = address.rsplit(":", 1)
@@ -252,16 +187,11 @@ def _ask(address: str, credentials: Credentials, timeout: float) -> dict:
     finally:
         node.close()
     slots, known = 0, []
-    for line in nodes.splitlines():
-        fields = line.split()
-        where = fields[1].split("@")[0]
-        if "myself" in fields[2]:
-            for part in fields[8:]:
-                if part[0].isdigit():
-                    first, _, last = part.partition("-")
-                    slots += int(last or first) - int(first) + 1
-        elif "noaddr" not in fields[2]:
-            known.append(where)
+    for entry in parse_cluster_nodes(nodes):
+        if entry.is_myself:
+            slots = entry.slot_count
+        elif "noaddr" not in entry.flags:
+            known.append(entry.address)
     return {"up": True, "info": parse_info(info), "slots": slots, "keys": keys, "known": known}
 
 
@@ -275,13 +205,13 @@ def every_node(rc: RedisCluster) -> list[redis.cluster.ClusterNode]:
     loudly rather than being skipped.
     """
     nodes = []
-    for address, entry in rc.cluster_nodes().items():
-        host, port = address.rsplit(":", 1)
-        if "noaddr" in entry["flags"] or port == "0":  # a node whose address nobody knows yet
+    for entry in read_cluster_nodes(rc, rc.RANDOM):
+        host, port = entry.address.rsplit(":", 1)
+        if "noaddr" in entry.flags or port == "0":  # a node whose address nobody knows yet
             continue
-        node = rc.get_node(node_name=address)
+        node = rc.get_node(node_name=entry.address)
         if node is None:  # not in redis-py's list (a replica, or a master without slots)
-            role = redis.cluster.PRIMARY if "master" in entry["flags"] else redis.cluster.REPLICA
+            role = redis.cluster.PRIMARY if entry.is_master else redis.cluster.REPLICA
             node = redis.cluster.ClusterNode(host, int(port), server_type=role)
         nodes.append(node)
     return sorted(nodes, key=lambda node: (node.host, node.port))

@@ -2,7 +2,8 @@
 
 Every notebook's first cell calls `up()` then `connect()`; the command line
 (`python -m helpers`) calls the same functions. What several processes share
-lives in WORKSHOP_HOME/state.json, so each finds the cluster another started.
+lives in WORKSHOP_HOME/state.json, so each finds the cluster another started:
+`workshop_cluster`, `clusters_of` and `seeds` are the one way the other modules find it.
 """
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, UnreadableState,
-                                  WorkshopError, port_holder, port_is_free, readiness)
+                                  port_holder, port_is_free, readiness)
 from helpers.config import BACKENDS, Settings
-from helpers.resp import Connection
+from helpers.errors import WorkshopError, explain_connection_error
+from helpers.replies import parse_info
+from helpers.resp import Connection, Credentials, ReplyError
 
 if TYPE_CHECKING:  # redis-py is imported only where a client is made: `up` must start fast
     from redis.cluster import RedisCluster
@@ -131,18 +133,17 @@ def _set_aside(error: UnreadableState) -> str:
 def _stop_leftover_empty_nodes(home: Path, purge: bool) -> None:
     """Stop the empty nodes of notebooks 01 and 05, and the extra master of notebook 05's
     scaling lab, if a student left the notebook before its clean-up."""
+    from helpers.cluster.local import EMPTY_NODES, EXTRA_NODES, stop_empty_nodes, stop_extra_nodes
     try:
-        leftover = ClusterState.load(home / "empty-nodes")
+        leftover = ClusterState.load(home / EMPTY_NODES)
     except UnreadableState as error:
         if not purge:
             raise
         _set_aside(error)
         leftover = None
     if leftover is not None:
-        from helpers.cluster.local import stop_empty_nodes
         stop_empty_nodes(leftover)
-    if (home / "extra-nodes").exists():
-        from helpers.scaling import stop_extra_nodes
+    if (home / EXTRA_NODES).exists():
         stop_extra_nodes(home)
 
 
@@ -165,23 +166,44 @@ def status() -> dict:
     probes = {(HOST, port): Connection(HOST, port, state.spec.password, timeout=1.0)
               for port in sorted(running)}
     nodes = []
-    for port in state.spec.ports:
-        node = {"address": f"{HOST}:{port}", "running": port in running, "role": None}
-        if state.backend == "local":
-            node["pid"] = state.pids.get(port)
-        if port in running:
-            with contextlib.suppress(Exception):
-                replication = probes[(HOST, port)].ask(("INFO", "replication"))[0]
-                node["role"] = replication.split("role:", 1)[1].split()[0]
-        nodes.append(node)
-    problems = readiness(probes, state.spec) if running else ["no node is running"]
-    for probe in probes.values():
-        probe.close()
+    try:
+        for port in state.spec.ports:
+            node = {"address": f"{HOST}:{port}", "running": port in running, "role": None}
+            if state.backend == "local":
+                node["pid"] = state.pids.get(port)
+            if port in running:
+                try:
+                    replication = probes[(HOST, port)].ask(("INFO", "replication"))[0]
+                    node["role"] = parse_info(replication).get("role")
+                except (OSError, ReplyError):  # running but not answering: the role stays unknown
+                    pass
+            nodes.append(node)
+        problems = readiness(probes, state.spec) if running else ["no node is running"]
+    finally:
+        for probe in probes.values():
+            probe.close()
     return {"running": bool(running), "ready": not problems and len(running) == state.spec.size,
             "backend": state.backend, "home": str(settings.home), "masters": state.spec.masters,
             "replicas": state.spec.replicas, "base_port": state.spec.base_port,
             "node_timeout": state.spec.node_timeout, "project": state.project,
             "problems": problems, "nodes": nodes}
+
+
+def format_status(report: dict) -> str:
+    """`status()` as a short table for a terminal (`python -m helpers status`)."""
+    if "backend" not in report:
+        return report["message"]
+    external = report["backend"] == "external"
+    health = "ready" if report["ready"] else ("running, not ready" if report["running"] else "stopped")
+    where = f"at {report['url']}" if external else f"(data in {report['home']})"
+    lines = [f"{report['backend']} cluster {where}, {report['masters']} masters × "
+             f"{report['replicas']} replica(s), {health}"]
+    down = "not answering" if external else "stopped"
+    for node in report["nodes"]:
+        lines.append(f"  {node['address']:<16} {node['role'] or '-':<8} "
+                     f"{'running' if node['running'] else down}")
+    lines += [f"  ! {problem}" for problem in report["problems"]]
+    return "\n".join(lines)
 
 
 def connect(decode_responses: bool = True, username: str | None = None,
@@ -205,7 +227,6 @@ def connect(decode_responses: bool = True, username: str | None = None,
     import redis
     from redis.cluster import ClusterNode, RedisCluster
 
-    from helpers.cluster.external import explain_connection_error
     if username is None and password is None:
         password = state.spec.password
     nodes = [ClusterNode(HOST, port) for port in running]
@@ -248,15 +269,59 @@ def docker_engine_answers() -> bool:
         return False
 
 
-def make_backend(name: str, settings: Settings) -> Backend:
-    """The backend object for a name from state.json or the settings."""
+def make_backend(name: str, settings: Settings, home: Path | None = None) -> Backend:
+    """The backend object for a name from state.json or the settings; `home` is where that
+    state.json lives (WORKSHOP_HOME by default)."""
     if name == "local":
         from helpers.cluster.local import LocalBackend
-        return LocalBackend(settings)
+        return LocalBackend(settings, home)
     if name == "docker":
         from helpers.cluster.docker import DockerBackend
-        return DockerBackend(settings)
-    raise WorkshopError(f"Unknown backend {name!r} in {settings.home / 'state.json'}.")
+        return DockerBackend(settings, home)
+    raise WorkshopError(f"Unknown backend {name!r} in {(home or settings.home) / 'state.json'}.")
+
+
+def workshop_cluster(settings: Settings | None = None) -> tuple[Backend, ClusterState]:
+    """The cluster the workshop started (local or docker) and its backend, from state.json read
+    once; a WorkshopError when there is none. How notebook 05's faults, scaling lab, failover
+    writer and benchmarks find the cluster."""
+    settings = settings or Settings.from_env()
+    state = ClusterState.load(settings.home)
+    if state is None:
+        raise WorkshopError(f"This needs the cluster the workshop starts (local or docker backend), "
+                            f"and there is none in {settings.home}: start it with helpers.up() or "
+                            "`python -m helpers up`.")
+    return make_backend(state.backend, settings), state
+
+
+def clusters_of(*ports: int) -> list[tuple[Backend, ClusterState, list[int]]]:
+    """Which cluster each node belongs to, with its backend: the course-shaped empty nodes of
+    `start_empty_nodes` (notebooks 01 and 05) or else the workshop's cluster. Each state.json
+    is read once; ports come back grouped by cluster (notebook 05's faults)."""
+    from helpers.cluster.local import EMPTY_NODES
+    settings = Settings.from_env()
+    course_home = settings.home / EMPTY_NODES
+    course = ClusterState.load(course_home)
+    in_course = [port for port in ports if course is not None and port in course.spec.ports]
+    others = [port for port in ports if port not in in_course]
+    groups = []
+    if in_course:
+        groups.append((make_backend(course.backend, settings, course_home), course, in_course))
+    if others:
+        backend, state = workshop_cluster(settings)
+        groups.append((backend, state, others))
+    return groups
+
+
+def seeds() -> tuple[list[str], Credentials]:
+    """Addresses to ask first, and who logs in: the workshop's nodes, or REDIS_CLUSTER_URL's
+    (the instructors' dashboard, helpers.topology.node_table)."""
+    settings = Settings.from_env()
+    if settings.cluster_url:
+        from helpers.cluster.external import url_seed
+        return url_seed(settings.cluster_url)
+    _, state = workshop_cluster(settings)
+    return [f"{HOST}:{port}" for port in state.spec.ports], Credentials(password=state.spec.password)
 
 
 def _is_ready(implementation: Backend, state: ClusterState) -> bool:
@@ -304,4 +369,5 @@ def _locked(home: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-__all__ = ["up", "down", "status", "connect", "ClusterSpec", "ClusterState", "WorkshopError"]
+__all__ = ["up", "down", "status", "connect", "workshop_cluster", "clusters_of", "seeds",
+           "ClusterSpec", "ClusterState", "WorkshopError"]

@@ -1,8 +1,9 @@
 """The backend contract and what every backend shares.
 
-A backend starts, finds and stops the nodes of one cluster; this module holds
-its records (`ClusterSpec`, `ClusterState`), the shared state file, the port
-checks and the readiness wait. Used by every notebook through `helpers.up`.
+A backend starts, finds and stops the nodes of one cluster, and breaks them on purpose
+(kill, pause, resume, restart: notebook 05's faults); this module holds its records
+(`ClusterSpec`, `ClusterState`), the shared state file, the port checks and the readiness
+wait. Used by every notebook through `helpers.up`.
 """
 from __future__ import annotations
 
@@ -12,27 +13,22 @@ import re
 import socket
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers.config import Settings
-from helpers.resp import Connection, ReplyError
+from helpers.errors import WorkshopError
+from helpers.replies import parse_cluster_nodes, parse_info
+from helpers.resp import Connection, Credentials, ReplyError
 
 if TYPE_CHECKING:
     import redis
 
-HASH_SLOTS = 16384
 HOST = "127.0.0.1"
-PASSWORD = re.compile(r"[A-Za-z0-9._~+=@%^*!-]{1,128}")
-
-
-class WorkshopError(Exception):
-    """A problem the user can fix; the message says how. Shown without a traceback."""
-
-    def _render_traceback_(self) -> list[str]:
-        # IPython calls this instead of printing a traceback: a student sees one red paragraph.
-        return [f"\x1b[31m{self}\x1b[0m"]
+# What a workshop password may be: it goes into config files and command lines unquoted.
+VALID_PASSWORD = re.compile(r"[A-Za-z0-9._~+=@%^*!-]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ class ClusterSpec:
         if self.node_timeout < 100:
             raise WorkshopError(f"--node-timeout is in milliseconds; {self.node_timeout} is too "
                                 "small for a cluster to agree on anything. Use 1000 or more.")
-        if self.password is not None and not PASSWORD.fullmatch(self.password):
+        if self.password is not None and not VALID_PASSWORD.fullmatch(self.password):
             raise WorkshopError(
                 "A workshop password is 1 to 128 letters, digits or any of . _ ~ + = @ % ^ * ! - "
                 "(no spaces or quotes: it goes into config files and command lines). "
@@ -185,12 +181,19 @@ class UnreadableState(WorkshopError):
 
 
 class Backend(ABC):
-    """Starts, finds and stops the nodes of one cluster."""
+    """Starts, finds and stops the nodes of one cluster, and breaks them on purpose.
+
+    `home` is where the cluster's state.json lives: WORKSHOP_HOME for the workshop's
+    cluster, a folder inside it for the course-shaped nodes of notebooks 01 and 05.
+    The fault operations (notebook 05, through helpers.faults) name a node by its port;
+    `state` is read once by the caller and passed in.
+    """
 
     name: str
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, home: Path | None = None) -> None:
         self.settings = settings
+        self.home = home or settings.home
 
     @abstractmethod
     def start(self, state: ClusterState) -> ClusterState:
@@ -203,6 +206,48 @@ class Backend(ABC):
     @abstractmethod
     def running_ports(self, state: ClusterState) -> list[int]:
         """Ports of the nodes that are running now."""
+
+    @abstractmethod
+    def kill(self, state: ClusterState, ports: list[int]) -> None:
+        """Kill the nodes at once, as a crash would: no goodbye, no save. Every node gets its
+        signal before this waits for any of them to be gone."""
+
+    @abstractmethod
+    def pause(self, state: ClusterState, port: int) -> None:
+        """Freeze the node: it holds its connections but answers nothing."""
+
+    @abstractmethod
+    def resume(self, state: ClusterState, port: int) -> None:
+        """Unfreeze a paused node."""
+
+    @abstractmethod
+    def restart(self, state: ClusterState, port: int, timeout: float = 30.0) -> None:
+        """Start a killed node again with its data; return once it answers."""
+
+    # Notebook 05's scaling lab adds a master beside the cluster: only the local backend can.
+    def start_extra_master(self, state: ClusterState) -> int:
+        """Start one empty node, not yet in the cluster, beside `state`'s nodes; return its port."""
+        raise _no_extra_masters()
+
+    def extra_masters(self) -> list[int]:
+        """Ports of the extra masters `start_extra_master` started and that still run."""
+        raise _no_extra_masters()
+
+    def stop_extra_masters(self) -> None:
+        """Stop the extra masters and remove their data (also for `down`: a student may leave
+        notebook 05 before its clean-up)."""
+
+    def check_node(self, state: ClusterState, port: int) -> None:
+        """Raise a WorkshopError unless a node of `state` listens on `port`."""
+        if port not in state.spec.ports:
+            raise WorkshopError(f"No node of this cluster listens on port {port}; its ports are "
+                                f"{state.spec.ports[0]}–{state.spec.ports[-1]}.")
+
+
+def _no_extra_masters() -> WorkshopError:
+    return WorkshopError("Adding and removing masters needs the workshop's local backend "
+                         "(python -m helpers up --backend local). On docker or an external "
+                         "cluster, use redis-cli --cluster add-node / reshard / del-node.")
 
 
 # ---- ports -------------------------------------------------------------------------------------
@@ -308,10 +353,10 @@ def readiness(probes: dict[tuple[str, int], Connection], spec: ClusterSpec) -> l
         info, replication = parse_info(info), parse_info(replication)
         if info.get("cluster_state") != "ok":
             problems.append(f"{host}:{port} reports cluster_state:{info.get('cluster_state')}")
-        view = [line.split()[2].split(",") for line in nodes.splitlines() if line.strip()]
-        seen_masters = sum("master" in flags for flags in view)
-        seen_replicas = sum("slave" in flags for flags in view)
-        unsettled = sum(bool({"fail", "fail?", "handshake", "noaddr"} & set(flags)) for flags in view)
+        view = parse_cluster_nodes(nodes)
+        seen_masters = sum(node.is_master for node in view)
+        seen_replicas = sum(node.is_replica for node in view)
+        unsettled = sum(node.unsettled for node in view)
         if (seen_masters, seen_replicas, unsettled) != (spec.masters, spec.masters * spec.replicas, 0):
             problems.append(f"{host}:{port} sees {seen_masters} masters and {seen_replicas} "
                             f"replicas ({unsettled} failing or joining)")
@@ -343,20 +388,21 @@ def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeou
             probe.close()
 
 
-def parse_info(text: str) -> dict[str, str]:
-    """INFO's and CLUSTER INFO's 'key:value' lines as a dict, each split at its first colon only
-    (readiness checks, the dashboard, notebook 05's benchmark CPU)."""
-    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+def slot_owners(ports: Iterable[int], password: Credentials | str | None = None,
+                host: str = HOST) -> dict[int, int]:
+    """slot -> port of the master serving it, from CLUSTER SLOTS of the first node that answers.
 
-
-def master_slot_ranges(masters: int) -> list[tuple[int, int]]:
-    """Split the 16384 slots into contiguous ranges the way `redis-cli --cluster create` does."""
-    per_node = HASH_SLOTS / masters
-    ranges, first, cursor = [], 0, 0.0
-    for index in range(masters):
-        # int(x + 0.5) is C's lround, which redis-cli uses; Python's round() rounds half to even.
-        last = HASH_SLOTS - 1 if index == masters - 1 else int(cursor + per_node - 1 + 0.5)
-        ranges.append((first, last))
-        cursor += per_node
-        first = last + 1
-    return ranges
+    Asked over a bare connection with a short timeout, so it works while nodes are dying
+    (notebook 05's failover lab and resharding).
+    """
+    for port in ports:
+        node = Connection(host, port, password, timeout=0.3)
+        try:
+            ranges = node.ask(("CLUSTER", "SLOTS"))[0]
+        except (OSError, ReplyError):
+            continue
+        finally:
+            node.close()
+        return {slot: int(master[1]) for first, last, master, *_ in ranges
+                for slot in range(first, last + 1)}
+    return {}

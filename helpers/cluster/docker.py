@@ -1,18 +1,22 @@
 """The docker backend: the repository's docker-compose.yml, driven by the Compose command line.
 
 Compose starts and stops the cluster (`docker compose`, or `docker-compose` where only v1
-exists); the Docker SDK for Python finds and inspects the node containers. Notebook 01
-shows the course's manual steps (`docker ps`, `docker inspect`) on these containers.
+exists); the Docker SDK for Python finds and inspects the node containers, and breaks them
+for notebook 05 (`docker kill`, `pause`, `unpause`, `start`). Notebook 01 shows the course's
+manual steps (`docker ps`, `docker inspect`) on these containers.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import time
 
-from helpers.cluster.base import (Backend, ClusterSpec, ClusterState, WorkshopError,
-                                  check_ports_free, wait_until_ready)
+from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, check_ports_free,
+                                  wait_until_ready)
 from helpers.config import REPO_ROOT
+from helpers.errors import WorkshopError
+from helpers.resp import Connection, ReplyError
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 COMPOSE_SHAPE = ClusterSpec(masters=3, replicas=1)
@@ -78,6 +82,47 @@ class DockerBackend(Backend):
     def running_ports(self, state: ClusterState) -> list[int]:
         return sorted(port for port, container in self.containers(state).items()
                       if container.status == "running")
+
+    def kill(self, state: ClusterState, ports: list[int]) -> None:
+        """`docker kill` each node's container (SIGKILL: Docker returns once it is gone)."""
+        containers = self._containers_of(state, ports)
+        for container in containers:
+            container.kill()
+
+    def pause(self, state: ClusterState, port: int) -> None:
+        """`docker pause`: the container's processes are frozen (cgroup freezer)."""
+        self._containers_of(state, [port])[0].pause()
+
+    def resume(self, state: ClusterState, port: int) -> None:
+        """`docker unpause`."""
+        self._containers_of(state, [port])[0].unpause()
+
+    def restart(self, state: ClusterState, port: int, timeout: float = 30.0) -> None:
+        """`docker start` the container if it is not running; return once the node answers INFO."""
+        container = self._containers_of(state, [port])[0]
+        container.reload()
+        if container.status != "running":
+            container.start()
+        probe = Connection(HOST, port, state.spec.password, timeout=0.5)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    probe.ask(("INFO", "replication"))  # answered while loading, unlike PING
+                    return
+                except (OSError, ReplyError):
+                    if time.monotonic() > deadline:
+                        raise WorkshopError(f"The node on port {port} did not answer within "
+                                            f"{timeout:.0f} s of its restart.") from None
+                time.sleep(0.05)
+        finally:
+            probe.close()
+
+    def _containers_of(self, state: ClusterState, ports: list[int]) -> list:
+        for port in ports:
+            self.check_node(state, port)
+        by_port = self.containers(state)
+        return [by_port[port] for port in ports]
 
     def has_data(self, state: ClusterState) -> bool:
         """True when this project's volumes exist: `compose up` would bring their data back."""

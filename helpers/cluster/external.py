@@ -5,13 +5,16 @@ The workshop never starts or stops it; `up` checks that it answers and is health
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import redis
 from redis.cluster import RedisCluster
 
-from helpers.cluster.base import ClusterSpec, ClusterState, WorkshopError
+from helpers.cluster.base import ClusterSpec, ClusterState
 from helpers.config import Settings
+from helpers.errors import WorkshopError, explain_connection_error
+from helpers.replies import read_cluster_nodes
+from helpers.resp import Credentials
 
 
 def connect_url(url: str, decode_responses: bool = True, username: str | None = None,
@@ -48,7 +51,7 @@ def check_url(settings: Settings) -> ClusterState:
                             "REDIS_CLUSTER_URL=redis://default:secret@redis.example.com:6379")
     client = connect_url(settings.cluster_url)
     try:
-        nodes = client.cluster_nodes()
+        nodes = read_cluster_nodes(client, RedisCluster.RANDOM)
         info = client.cluster_info(target_nodes=RedisCluster.RANDOM)
     finally:
         client.close()
@@ -56,7 +59,7 @@ def check_url(settings: Settings) -> ClusterState:
         raise WorkshopError(f"The cluster at {safe_url(settings.cluster_url)} answers but reports "
                             f"cluster_state:{info.get('cluster_state')}: some slots have no "
                             "working master. Ask its administrator, or check CLUSTER NODES.")
-    masters = sum("master" in node["flags"] for node in nodes.values())
+    masters = sum(node.is_master for node in nodes)
     replicas = len(nodes) - masters
     port = urlsplit(settings.cluster_url).port or 6379
     spec = ClusterSpec(masters=masters, replicas=replicas // max(masters, 1), base_port=port)
@@ -92,7 +95,7 @@ def external_status(url: str) -> dict:
     try:
         client = connect_url(url)
         try:
-            known = client.cluster_nodes()  # CLUSTER NODES: every node, whatever CLUSTER SLOTS lists
+            known = read_cluster_nodes(client, RedisCluster.RANDOM)  # every node, replicas too
         finally:
             client.close()
     except WorkshopError as error:
@@ -101,14 +104,13 @@ def external_status(url: str) -> dict:
     except (redis.RedisError, redis.RedisClusterException, OSError) as error:
         report["error"] = explain_connection_error(error, where)
         return report
-    by_port = sorted(known.items(), key=lambda item: (item[0].rpartition(":")[0],
-                                                       int(item[0].rpartition(":")[2] or 0)))
-    for address, facts in by_port:
-        flags = set(facts["flags"].split(",")) - {"myself"}
+    for entry in sorted(known, key=lambda entry: (entry.address.rpartition(":")[0], entry.port)):
+        address = entry.address
+        flags = set(entry.flags) - {"myself"}
         node = {"address": address, "running": False, "flags": sorted(flags),
-                "role": "master" if "master" in flags else "slave" if "slave" in flags else None}
-        if flags & {"fail", "fail?", "handshake", "noaddr"}:
-            report["problems"].append(f"{address} is flagged {facts['flags']} in CLUSTER NODES")
+                "role": "master" if entry.is_master else "slave" if entry.is_replica else None}
+        if entry.unsettled:
+            report["problems"].append(f"{address} is flagged {','.join(entry.flags)} in CLUSTER NODES")
         report["problems"].extend(_probe(url, address, node))
         report["nodes"].append(node)
     masters = sum(node["role"] == "master" for node in report["nodes"])
@@ -144,6 +146,15 @@ def _probe(url: str, address: str, node: dict) -> list[str]:
     return problems
 
 
+def url_seed(url: str) -> tuple[list[str], Credentials]:
+    """The URL's node as 'host:port', and its user and password percent-decoded, as redis-py
+    reads them (helpers.cluster.seeds, for the dashboard)."""
+    parts = urlsplit(url)
+    login = Credentials(unquote(parts.username) if parts.username else None,
+                        unquote(parts.password) if parts.password is not None else None)
+    return [f"{parts.hostname}:{parts.port or 6379}"], login
+
+
 def safe_url(url: str) -> str:
     """The URL with its password replaced by ***, fit to print."""
     parts = urlsplit(url)
@@ -152,33 +163,3 @@ def safe_url(url: str) -> str:
     user = parts.username or ""
     netloc = f"{user}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))
-
-
-def explain_connection_error(error: BaseException, where: str,
-                             fix: str = "Check the credentials in REDIS_CLUSTER_URL "
-                                        "(redis://user:password@host:port); a password with "
-                                        "special characters must be URL-encoded.") -> str:
-    """One paragraph naming the real cause, which redis-py often hides in the exception chain.
-
-    (A node that refuses the connection is reported as 'Cluster mode is not enabled on this
-    node'; the refusal itself is further down the chain.) `fix` says what to do about a
-    refused login.
-    """
-    chain, seen = [], set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        chain.append(error)
-        error = error.__cause__ or error.__context__
-    text = " | ".join(str(item) for item in chain).lower()
-    if any(isinstance(item, redis.AuthenticationError) for item in chain) or any(
-            word in text for word in ("wrongpass", "invalid password", "invalid username-password",
-                                      "noauth", "authentication required", "without any password",
-                                      "hello must be called with the client already authenticated")):
-        return f"The cluster at {where} refused the user or password. {fix}"
-    if any(isinstance(item, (redis.TimeoutError, TimeoutError)) for item in chain) or "timed out" in text:
-        return (f"Nothing answered at {where} in time. Check the host and port, and that a "
-                "firewall lets you through.")
-    if any(isinstance(item, (redis.ConnectionError, ConnectionError, OSError)) for item in chain):
-        return (f"Could not connect to {where}: {chain[-1]}. Check the host and port in "
-                "REDIS_CLUSTER_URL and that the cluster is running and reachable from here.")
-    return f"Could not use the cluster at {where}: {chain[0]}"

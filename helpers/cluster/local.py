@@ -1,7 +1,9 @@
 """The local backend: real `redis-server` processes on 127.0.0.1, data under WORKSHOP_HOME.
 
 Notebook 01 starts its cluster here by default and also replays the course's
-manual way (`redis-cli --cluster create`) with `start_nodes` and `create_with_redis_cli`.
+manual way (`redis-cli --cluster create`) with `start_empty_nodes` and `create_with_redis_cli`.
+Notebook 05 breaks nodes with signals (kill, pause, resume, restart) and adds an extra
+master beside the cluster (under WORKSHOP_HOME/extra-nodes) for its scaling lab.
 """
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, WorkshopError,
-                                  check_ports_free, find_free_base_port, master_slot_ranges,
-                                  node_client, wait_until_ready)
+from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, check_ports_free,
+                                  find_free_base_port, node_client, wait_until_ready)
 from helpers.config import Settings
+from helpers.errors import WorkshopError
+from helpers.replies import read_cluster_nodes
 from helpers.resp import Connection, ReplyError
+from helpers.slots import master_slot_ranges
 
 if TYPE_CHECKING:
     import redis
@@ -47,6 +51,8 @@ shutdown-on-sigterm force
 """
 AUTH_CONFIG = 'requirepass "{password}"\nmasterauth "{password}"\n'
 ACL_FILE = "users.acl"
+EMPTY_NODES = "empty-nodes"  # notebooks 01 and 05: the course's nodes, under WORKSHOP_HOME
+EXTRA_NODES = "extra-nodes"  # notebook 05's scaling lab: the extra master, under WORKSHOP_HOME
 
 
 def redis_server_binary() -> str:
@@ -72,7 +78,7 @@ class LocalBackend(Backend):
 
     def start(self, state: ClusterState) -> ClusterState:
         """Start missing nodes; build the cluster if no node has a nodes.conf yet; wait for ready."""
-        home, spec = self.settings.home, state.spec
+        home, spec = self.home, state.spec
         with_config = [port for port in spec.ports if (node_dir(home, port) / "nodes.conf").exists()]
         if with_config and len(with_config) != spec.size:
             raise WorkshopError(
@@ -90,16 +96,79 @@ class LocalBackend(Backend):
         return state
 
     def stop(self, state: ClusterState, purge: bool) -> None:
-        stop_nodes(state, self.settings.home)
+        stop_nodes(state, self.home)
         if purge:
-            shutil.rmtree(self.settings.home / "nodes", ignore_errors=True)
+            shutil.rmtree(self.home / "nodes", ignore_errors=True)
 
     def running_ports(self, state: ClusterState) -> list[int]:
         return [port for port, pid in state.pids.items() if is_node_process(pid, port)]
 
+    def kill(self, state: ClusterState, ports: list[int]) -> None:
+        """SIGKILL each node's redis-server, then wait until every one has left the process table."""
+        for port in ports:
+            self.check_node(state, port)
+            if not is_node_process(state.pids.get(port), port):
+                raise WorkshopError(f"The node on port {port} is not running.")
+        for port in ports:
+            os.kill(state.pids[port], signal.SIGKILL)
+        for port in ports:
+            wait_gone(state.pids[port])
 
-def start_nodes(state: ClusterState, home: Path) -> list[int]:
-    """Spawn a redis-server for each port of `state` that is not running; return their ports.
+    def pause(self, state: ClusterState, port: int) -> None:
+        """SIGSTOP: the process stays, frozen."""
+        os.kill(self._pid(state, port), signal.SIGSTOP)
+
+    def resume(self, state: ClusterState, port: int) -> None:
+        """SIGCONT."""
+        os.kill(self._pid(state, port), signal.SIGCONT)
+
+    def restart(self, state: ClusterState, port: int, timeout: float = 30.0) -> None:
+        """Start the node's redis-server again on its data; `start_nodes` returns once it answers
+        PING (within its own 10 s)."""
+        self.check_node(state, port)
+        start_nodes(state, self.home, only=[port])
+
+    def _pid(self, state: ClusterState, port: int) -> int:
+        self.check_node(state, port)
+        pid = state.pids.get(port)
+        if not is_node_process(pid, port):
+            raise WorkshopError(f"The node on port {port} is not running.")
+        return pid
+
+    def start_extra_master(self, state: ClusterState) -> int:
+        """An empty node on the first free port after the cluster's, with its timeout and password."""
+        home = self.home / EXTRA_NODES
+        spec = ClusterSpec(masters=1, replicas=0, node_timeout=state.spec.node_timeout,
+                           password=state.spec.password,
+                           base_port=find_free_base_port(1, start=state.spec.ports[-1] + 1))
+        extra = ClusterState.load(home) or ClusterState(backend="local", spec=spec)
+        if extra.pids:
+            raise WorkshopError(f"An extra master already runs on port {next(iter(extra.pids))}; "
+                                "remove it first: helpers.scaling.remove_master(port)")
+        extra.spec = spec
+        start_nodes(extra, home)
+        return spec.base_port
+
+    def extra_masters(self) -> list[int]:
+        extra = ClusterState.load(self.home / EXTRA_NODES)
+        return list(extra.pids) if extra is not None else []
+
+    def stop_extra_masters(self) -> None:
+        stop_extra_nodes(self.home)
+
+
+def stop_extra_nodes(home: Path) -> None:
+    """Stop the extra master of notebook 05's scaling lab, if any, and remove its data
+    (`LocalBackend.stop_extra_masters`, and `helpers.down` for one a student left behind)."""
+    extra = ClusterState.load(home / EXTRA_NODES)
+    if extra is not None:
+        stop_nodes(extra, home / EXTRA_NODES)
+        shutil.rmtree(home / EXTRA_NODES, ignore_errors=True)
+
+
+def start_nodes(state: ClusterState, home: Path, only: list[int] | None = None) -> list[int]:
+    """Spawn a redis-server for each port of `state` (or of `only`) that is not running; return
+    their ports.
 
     The processes run in their own session, so they outlive the Python process that
     started them (the command line, or a notebook kernel that restarts). Their pids go
@@ -107,7 +176,8 @@ def start_nodes(state: ClusterState, home: Path) -> list[int]:
     """
     binary = redis_server_binary()
     spec = state.spec
-    missing = [port for port in spec.ports if not is_node_process(state.pids.get(port), port)]
+    missing = [port for port in (spec.ports if only is None else only)
+               if not is_node_process(state.pids.get(port), port)]
     check_ports_free(missing)
     processes: dict[int, subprocess.Popen] = {}
     for port in missing:
@@ -196,7 +266,7 @@ def build_cluster(spec: ClusterSpec) -> None:
 def _wait_knows(client: "redis.Redis", node_id: str, timeout: float = 10.0) -> None:
     """Wait until `client`'s node has learnt of node_id through gossip."""
     deadline = time.monotonic() + timeout
-    while node_id not in client.execute_command("CLUSTER", "NODES"):
+    while not any(node.id == node_id for node in read_cluster_nodes(client)):
         if time.monotonic() > deadline:
             raise WorkshopError(f"A node did not hear of master {node_id} within {timeout:.0f} s.")
         time.sleep(0.005)
@@ -224,13 +294,13 @@ def start_empty_nodes(masters: int = 3, replicas: int = 0) -> ClusterState:
     size = masters * (1 + replicas)
     spec = ClusterSpec(masters, replicas, find_free_base_port(size, start=settings.base_port + 100))
     state = ClusterState(backend="local", spec=spec.check())
-    start_nodes(state, settings.home / "empty-nodes")
+    start_nodes(state, settings.home / EMPTY_NODES)
     return state
 
 
 def stop_empty_nodes(state: ClusterState) -> None:
     """Stop what `start_empty_nodes` started and remove its data (notebook 01)."""
-    home = Settings.from_env().home / "empty-nodes"
+    home = Settings.from_env().home / EMPTY_NODES
     stop_nodes(state, home)
     shutil.rmtree(home, ignore_errors=True)
 

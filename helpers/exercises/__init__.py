@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from helpers.replies import NodeLine, read_cluster_nodes
+
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster
 
@@ -61,15 +63,10 @@ def cluster() -> "RedisCluster":
     return connect()
 
 
-def cluster_nodes_lines() -> list[list[str]]:
-    """CLUSTER NODES of one live node, each line split into its fields, in the order given."""
-    from helpers.resp import Connection, credentials_of
+def cluster_nodes() -> list[NodeLine]:
+    """CLUSTER NODES of one live node, one NodeLine per line in the order given (notebook 01's checks)."""
     client = cluster()
-    node = client.get_default_node()
-    link = Connection(node.host, node.port, credentials_of(client))
     try:
-        text = link.ask(("CLUSTER", "NODES"))[0]
+        return read_cluster_nodes(client, client.get_default_node())
     finally:
-        link.close()
         client.close()
-    return [line.split() for line in text.splitlines() if line.strip()]

@@ -1,15 +1,16 @@
 """Exercises of notebook 01: slots, the cluster bus and replicas, read from your own cluster."""
 from __future__ import annotations
 
-from helpers.exercises import ____, Exercise, cluster_nodes_lines
+from helpers.exercises import ____, Exercise, cluster_nodes
+from helpers.slots import HASH_SLOTS
 
 __all__ = ["q1", "q2", "q3", "____"]
 
 
 def _slot_count(answer: object) -> str | None:
-    if answer == 16384:
+    if answer == HASH_SLOTS:
         return None
-    if answer == 16383:
+    if answer == HASH_SLOTS - 1:
         return "slots are numbered 0 to 16383: how many is that?"
     return f"{answer!r} is not it: look at cluster_slots_assigned in CLUSTER INFO"
 
@@ -18,8 +19,7 @@ def _bus_port(answer: object) -> str | None:
     if not (isinstance(answer, tuple) and len(answer) == 2):
         return "give two numbers: (the node's port, its bus port)"
     port, bus = answer
-    addresses = [fields[1].split(",")[0] for fields in cluster_nodes_lines()]  # host:port@bus
-    buses = {int(a.split("@")[0].rsplit(":", 1)[1]): int(a.split("@")[1]) for a in addresses}
+    buses = {node.port: node.bus_port for node in cluster_nodes()}
     if port not in buses:
         return f"no node of your cluster listens on port {port!r}: pick one from CLUSTER NODES"
     if bus == buses[port]:
@@ -30,11 +30,11 @@ def _bus_port(answer: object) -> str | None:
 
 
 def _replica_count(answer: object) -> str | None:
-    lines = cluster_nodes_lines()
-    replicas = sum("slave" in fields[2] for fields in lines)
+    nodes = cluster_nodes()
+    replicas = sum(node.is_replica for node in nodes)
     if answer == replicas:
         return None
-    if answer == len(lines):
+    if answer == len(nodes):
         return f"{answer} counts every node; replicas are the lines flagged 'slave'"
     return f"your cluster has not {answer!r} replicas: count the 'slave' lines of CLUSTER NODES"
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from helpers.exercises import ____, Exercise
-from helpers.topology import key_slot
+from helpers.slots import key_slot
 
 __all__ = ["q1", "q2", "q3", "____"]
 
@@ -41,7 +41,6 @@ q2 = Exercise(
 
 def _three_keys_one_node(answer: object) -> str | None:
     from helpers.exercises import cluster
-    from helpers.topology import key_slot
     if not (isinstance(answer, (tuple, list)) and len(answer) == 3
             and all(isinstance(key, str) for key in answer)):
         return "give the three key names, like ('a', 'b', 'c')"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from helpers.exercises import ____, Exercise, cluster
-from helpers.topology import key_slot
+from helpers.slots import key_slot
 
 __all__ = ["q1", "q2", "q3", "____"]
 

@@ -68,7 +68,7 @@ def rush(rc: "RedisCluster", sku: str, buyers: int = 50, limit: float = 60.0) ->
     here once every buyer has finished, with the count of each outcome; so is a buyer
     still running after `limit` seconds.
     """
-    from helpers import connect
+    from helpers.cluster import connect
 
     outcomes: list[str | None] = [None] * buyers  # each thread writes only its own slot
     errors: list[BaseException | None] = [None] * buyers

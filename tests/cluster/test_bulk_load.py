@@ -71,7 +71,7 @@ def test_slots_of_a_list_agree_with_key_slot_and_redis_py() -> None:
     from redis.crc import key_slot as redis_py_key_slot
 
     from helpers.data import _slots
-    from helpers.topology import key_slot
+    from helpers.slots import key_slot
     keys = [b"123456789", b"", b"{user1000}.following", b"foo{}{bar}", b"foo{{bar}}zap", b"{",
             b"}{", b"a{b", "é€".encode(), bytes(range(256))] + [b"k:%d" % n for n in range(2_000)]
     assert _slots([b"123456789"]).tolist() == [12739]  # the cluster specification's vector

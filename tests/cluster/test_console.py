@@ -12,7 +12,8 @@ import helpers
 from helpers.cluster.base import ClusterState
 from helpers.console import REPLY_TIMEOUT, Console, Session, execute, parse
 from helpers.resp import Connection
-from helpers.topology import key_slot, where_keys_live
+from helpers.slots import key_slot
+from helpers.topology import where_keys_live
 
 
 def key_on(port_index: int, state: ClusterState) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import helpers
-from helpers.bench import latency_samples
+from helpers.measure import latency_samples
 from helpers.console import Console, execute, format_reply
 from helpers.data import bulk_load, numbered_items
 from helpers.resp import Connection, Credentials, credentials_of

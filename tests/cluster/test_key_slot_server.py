@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from helpers.cluster.base import find_free_base_port
-from helpers.topology import key_slot
+from helpers.slots import key_slot
 from tests.unit.test_key_slot import HASH_TAG_EDGES, random_keys
 
 

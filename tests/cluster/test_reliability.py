@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 import helpers
-from helpers import faults
+from helpers import faults, labs
 
 
 def test_no_write_confirmed_by_wait_is_lost_over_three_kills(own_cluster) -> None:
     # One kill per master; bench/failover.py runs more rounds, for its figures.
     state, rc = own_cluster
-    writer = faults.Writer(wait_ms=100).start()
+    writer = labs.FailoverWriter(wait_ms=100).start()
     try:
         for kill in range(3):
             victim = faults.master_of(("a", "b", "c")[kill % 3])  # slots 15495, 3300, 7365
@@ -22,7 +22,7 @@ def test_no_write_confirmed_by_wait_is_lost_over_three_kills(own_cluster) -> Non
             helpers.up()  # returns once the old master is a replica in sync
     finally:
         writes = writer.stop()
-    report = faults.lost_writes(writes).set_index("outcome")
+    report = labs.lost_writes(writes).set_index("outcome")
     assert report.loc["replicated", "writes"] > 1000
     assert report.loc[["refused", "no answer"], "writes"].sum() > 0  # the kills did hit the writer
     assert report.loc["replicated", "lost"] == 0, report
@@ -36,7 +36,7 @@ def test_without_full_coverage_the_healthy_masters_keep_serving_through_a_failov
     state, rc = own_cluster
     rc.config_set("cluster-require-full-coverage", "no", "cluster-allow-reads-when-down", "yes",
                   target_nodes=every_node(rc))
-    writer = faults.Writer(wait_ms=100).start()
+    writer = labs.FailoverWriter(wait_ms=100).start()
     try:
         victim = faults.master_of("a")
         faults.kill(victim)

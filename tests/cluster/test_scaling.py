@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import helpers
-from helpers import bench, scaling
+from helpers import labs, scaling
 from helpers.cluster.base import port_is_free
 from helpers.topology import keys_per_master
 
@@ -12,7 +12,7 @@ from helpers.topology import keys_per_master
 def test_resharding_under_load_loses_no_key_and_the_application_sees_no_error(own_cluster) -> None:
     _, rc = own_cluster
     rc.mset_nonatomic({f"before:{number}": number for number in range(5000)})
-    workload = bench.Workload().start()
+    workload = labs.Workload().start()
     try:
         port = scaling.add_master()
         moved_in = scaling.give_slots(port, 1024)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 import helpers
-from helpers.topology import key_slot
+from helpers.slots import key_slot
 from helpers.usecases import EmptyCart, InvalidQuantity, OutOfStock, SessionExpired, UnknownProduct
 from helpers.usecases.orders import Orders
 from helpers.usecases.stock import Stock

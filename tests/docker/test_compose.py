@@ -156,7 +156,7 @@ def test_down_keeps_volumes_and_up_brings_the_data_back(docker_workshop) -> None
 
 def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_write(
         docker_project) -> None:
-    from helpers import faults, topology
+    from helpers import faults, labs, topology
 
     state = helpers.up(backend="docker", node_timeout=2000, password=PASSWORD)
     with pytest.raises(helpers.WorkshopError, match="refused the user or password"):
@@ -169,7 +169,7 @@ def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_w
         student.flushall()
     student.close()
 
-    writer = faults.Writer().start()
+    writer = labs.FailoverWriter().start()
     try:
         time.sleep(0.5)
         victim = faults.master_of("a")
@@ -178,7 +178,7 @@ def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_w
         time.sleep(0.5)
     finally:
         writes = writer.stop()
-    report = faults.lost_writes(writes).set_index("outcome")
+    report = labs.lost_writes(writes).set_index("outcome")
     admin.close()
     # The promoted replica got the user from ACL SETUSER too: the student logs in there.
     on_promoted = redis.Redis(port=promoted, username="student", password="student-pw")

@@ -9,7 +9,7 @@ import random
 import pytest
 from redis.crc import key_slot as redis_py_key_slot
 
-from helpers.topology import key_slot
+from helpers.slots import key_slot
 
 # Keys whose hash tag is the edge case: empty, unclosed, doubled, reversed, several.
 HASH_TAG_EDGES = ["{}", "{a}{b}", "a{", "{", "}", "}{", "{}{a}", "a{}b", "{{a}}", "{a", "a}",

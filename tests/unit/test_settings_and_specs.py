@@ -9,11 +9,12 @@ import pytest
 import redis
 
 from helpers.__main__ import main
-from helpers.cluster.base import (ClusterSpec, ClusterState, WorkshopError, check_ports_free,
-                                  find_free_base_port, master_slot_ranges, port_holder,
-                                  port_is_free)
-from helpers.cluster.external import explain_connection_error, safe_url
+from helpers.cluster.base import (ClusterSpec, ClusterState, check_ports_free, find_free_base_port,
+                                  port_holder, port_is_free)
+from helpers.cluster.external import safe_url
 from helpers.config import Settings
+from helpers.errors import WorkshopError, explain_connection_error
+from helpers.slots import master_slot_ranges
 
 
 def test_slot_ranges_match_redis_cli_for_three_masters() -> None:

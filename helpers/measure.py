@@ -1,7 +1,11 @@
 """Latency and throughput measurement (notebooks 03 and 05; bench/ compares it with redis-benchmark).
 
 Latency is timed on a bare RESP connection to the master that owns each key, so what
-students see is the server's round trip, not a client library's overhead.
+students see is the server's round trip, not a client library's overhead. `redis-benchmark`
+runs and its CPU accounting are here too, with the one reader of its --csv output.
+
+(Named `measure`, not `bench`: the repository's bench/ folder holds the scripts that check
+these measurements against reference tools; the two were easy to confuse.)
 """
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -20,9 +23,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers.cluster.base import ClusterState, WorkshopError, parse_info
+from helpers.cluster import workshop_cluster
+from helpers.cluster.base import HOST, find_free_base_port
+from helpers.cluster.local import redis_server_binary
 from helpers.config import Settings
 from helpers.data import bulk_load, numbered_items
+from helpers.errors import WorkshopError
+from helpers.replies import parse_info
 from helpers.resp import Connection, Credentials, ReplyError, credentials_of, encode
 
 if TYPE_CHECKING:
@@ -55,17 +62,17 @@ def latency_samples(rc: "RedisCluster", count: int = 5_000, pipeline: int = 1,
     reply = b"$16\r\n" + value + b"\r\n" if command == "GET" else b"+OK\r\n"
     auth = credentials_of(rc).auth()  # the client's own user, not always the default one
     nodes = []
-    for address, key in _key_per_master(rc, "latency:").items():
-        host, port = address.rsplit(":", 1)
-        node = socket.create_connection((host, int(port)), timeout=10.0)  # never hang on a dead node
-        node.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        setup = [("SET", key, value)] + ([auth] if auth else [])
-        node.sendall(b"".join(encode(part) for part in reversed(setup)))
-        _receive(node, 5 * len(setup))  # +OK for each
-        command_bytes = encode((command, key) if command == "GET" else (command, key, value))
-        nodes.append((node, command_bytes * pipeline, len(reply) * pipeline))
-    samples = np.empty(count // pipeline)
     try:
+        for address, key in _key_per_master(rc, "latency:").items():
+            host, port = address.rsplit(":", 1)
+            node = socket.create_connection((host, int(port)), timeout=10.0)  # never hang on a dead node
+            command_bytes = encode((command, key) if command == "GET" else (command, key, value))
+            nodes.append((node, command_bytes * pipeline, len(reply) * pipeline))
+            node.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            setup = [("SET", key, value)] + ([auth] if auth else [])
+            node.sendall(b"".join(encode(part) for part in reversed(setup)))
+            _receive(node, 5 * len(setup))  # +OK for each
+        samples = np.empty(count // pipeline)
         for index in range(len(samples)):
             node, payload, expected = nodes[index % len(nodes)]
             began = time.perf_counter_ns()
@@ -141,16 +148,9 @@ def _redis_benchmark() -> str:
     return binary
 
 
-def _workshop_cluster() -> ClusterState:
-    state = ClusterState.load(Settings.from_env().home)
-    if state is None or state.backend == "external":
-        raise WorkshopError("The benchmark runs against the workshop's own cluster: start it "
-                            "with helpers.up().")
-    return state
-
-
-def _figures(output: str) -> dict[str, str]:
-    """The last row of redis-benchmark's --csv output."""
+def redis_benchmark_figures(output: str) -> dict[str, str]:
+    """The last row of redis-benchmark's --csv output: rps, p50_latency_ms, p99_latency_ms...
+    (this module's runs, and bench/'s scripts)."""
     figures = list(csv.DictReader(io.StringIO(output[output.find('"test"'):])))
     if not figures:
         raise WorkshopError(f"redis-benchmark gave no figures: {output[-200:]!r}")
@@ -167,7 +167,7 @@ def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterab
     of a second that mostly measures start-up. One row per run: clients, pipeline,
     requests/s, p50 and p99 latency in milliseconds.
     """
-    binary, state = _redis_benchmark(), _workshop_cluster()
+    binary, (_, state) = _redis_benchmark(), workshop_cluster()
     login = ["-a", state.spec.password] if state.spec.password else []  # redis-benchmark has no --no-auth-warning
     rows = []
     for count in clients:
@@ -176,7 +176,7 @@ def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterab
                 [binary, "--cluster", "-p", str(state.spec.base_port), *login, "-t", command,
                  "-n", str(requests * depth), "-c", str(count), "-P", str(depth), "--csv"],
                 capture_output=True, text=True, timeout=300).stdout
-            figures = _figures(output)
+            figures = redis_benchmark_figures(output)
             rows.append({"clients": count, "pipeline": depth,
                          "requests/s": round(float(figures["rps"])),
                          "p50 (ms)": float(figures["p50_latency_ms"]),
@@ -190,7 +190,7 @@ def _node_counters(ports: Iterable[int], password: "Credentials | str | None",
     how many times it ran `command` (INFO commandstats), replicas included."""
     counters = {}
     for port in ports:
-        node = Connection("127.0.0.1", port, password, timeout=2.0)
+        node = Connection(HOST, port, password, timeout=2.0)
         try:
             info = parse_info(node.ask(("INFO", "cpu", "commandstats"))[0])
         except (OSError, ReplyError):
@@ -225,7 +225,7 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
     """
     binary = _redis_benchmark()
     if port is None:
-        state = _workshop_cluster()
+        _, state = workshop_cluster()
         target, password, ports = ["--cluster", "-p", str(state.spec.base_port)], state.spec.password, state.spec.ports
     else:
         target, password, ports = ["-p", str(port)], None, [port]
@@ -241,7 +241,7 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
         process.returncode = 0  # reaped by wait4; tells Popen not to wait again
         seconds = time.perf_counter() - began
         output.seek(0)
-        figures = _figures(output.read())
+        figures = redis_benchmark_figures(output.read())
     nodes_after, machine_after = _node_counters(ports, password, command), _machine_ticks()
     nodes = {port: (nodes_after[port][0] - nodes_before[port][0]) / seconds
              for port in nodes_after if port in nodes_before}
@@ -268,8 +268,6 @@ def one_process_benchmark(pipeline: int = 128, threads: int = 2, requests: int =
     with `pipeline` commands per round trip from `threads` client threads, and stops it:
     what a single Redis process can do on this machine.
     """
-    from helpers.cluster.base import find_free_base_port
-    from helpers.cluster.local import redis_server_binary
     port = find_free_base_port(1, start=Settings.from_env().base_port + 90)
     server = subprocess.Popen([redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
                                "--save", "", "--appendonly", "no"],
@@ -277,7 +275,7 @@ def one_process_benchmark(pipeline: int = 128, threads: int = 2, requests: int =
     try:
         deadline = time.monotonic() + 10
         while True:
-            probe = Connection("127.0.0.1", port, timeout=0.5)
+            probe = Connection(HOST, port, timeout=0.5)
             try:
                 probe.ask(("PING",))
                 break
@@ -291,103 +289,3 @@ def one_process_benchmark(pipeline: int = 128, threads: int = 2, requests: int =
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-class Background:
-    """A loop in a background thread that records one row per step and stops by itself.
-
-    Notebook 05's labs run one while they break or reshape the cluster: `start()`, then
-    `mark("kill")` at each event, then `stop()` returns the rows as a table. The loop ends
-    after `max_seconds` or `max_rows` even if nobody calls stop.
-    """
-
-    columns: tuple[str, ...] = ()
-
-    def __init__(self, max_seconds: float, max_rows: int) -> None:
-        self.max_seconds, self.max_rows = max_seconds, max_rows
-        self.rows: list[tuple] = []
-        self.marks: dict[str, float] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._began = 0.0
-
-    def start(self) -> "Background":
-        """Start the loop; return self."""
-        self._began = time.monotonic()
-        self._thread = threading.Thread(target=self._run, name=type(self).__name__, daemon=True)
-        self._thread.start()
-        return self
-
-    def mark(self, event: str) -> None:
-        """Note when something happened (a kill, a promotion), in seconds since the start."""
-        self.marks[event] = self.seconds()
-
-    def seconds(self) -> float:
-        """Seconds since the start."""
-        return time.monotonic() - self._began
-
-    def stop(self) -> pd.DataFrame:
-        """Stop the loop and return its rows."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        return self.table()
-
-    def table(self) -> pd.DataFrame:
-        """The rows so far."""
-        return pd.DataFrame(list(self.rows), columns=list(self.columns))
-
-    def _run(self) -> None:
-        try:
-            while (not self._stop.is_set() and len(self.rows) < self.max_rows
-                   and self.seconds() < self.max_seconds):
-                self._step()
-        finally:
-            self._close()
-
-    def _step(self) -> None:
-        raise NotImplementedError
-
-    def _close(self) -> None:
-        """Release what the loop used."""
-
-
-class Workload(Background):
-    """An application's steady traffic: SET then GET of its own keys (notebook 05).
-
-    It uses an ordinary `helpers.connect()` client, so MOVED and ASK redirections are
-    followed by redis-py as in any application; only errors that reach the application
-    are recorded. One row per SET+GET pair: seconds since the start, error ('' when none).
-    """
-
-    columns = ("seconds", "error")
-
-    def __init__(self, prefix: str = "workload", max_seconds: float = 300.0,
-                 max_rows: int = 2_000_000) -> None:
-        from helpers.cluster import connect
-        super().__init__(max_seconds, max_rows)
-        self.client = connect()
-        self.prefix = prefix
-        self.written = 0
-
-    def _step(self) -> None:
-        key, seconds = f"{self.prefix}:{self.written}", self.seconds()
-        try:
-            self.client.set(key, self.written)
-            if self.client.get(key) != str(self.written):
-                raise ValueError(f"{key} did not read back what was written")
-            self.rows.append((seconds, ""))
-            self.written += 1
-        except Exception as error:  # what the application would see, whatever it is
-            self.rows.append((seconds, f"{error.__class__.__name__}: {error}"))
-            self._stop.wait(0.01)
-
-    def _close(self) -> None:
-        self.client.close()
-
-
-def operations_per_second(log: pd.DataFrame, step: float = 0.5) -> pd.DataFrame:
-    """A Workload's log as operations per second in windows of `step` seconds (notebook 05)."""
-    window = (log["seconds"] // step) * step
-    counts = log.assign(window=window, ok=log["error"] == "").groupby("window")["ok"].sum()
-    return pd.DataFrame({"seconds": counts.index, "operations/s": counts.to_numpy() / step})

@@ -1,0 +1,230 @@
+"""The traffic of notebook 05's labs, recorded while they break or reshape the cluster.
+
+`FailoverWriter` writes and records what each write became (the failover labs); `Workload`
+is an application's steady SET+GET traffic (the scaling lab). Both run in a background
+thread: `start()`, `mark("kill")` at each event, `stop()` returns the rows as a table.
+`lost_writes`, `kept_unacknowledged` and `operations_per_second` read those tables.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from helpers.cluster import connect, workshop_cluster
+from helpers.cluster.base import HOST, slot_owners
+from helpers.resp import Connection, ReplyError
+from helpers.slots import key_slot
+
+if TYPE_CHECKING:
+    from redis.cluster import RedisCluster
+
+# What a write became, as the client can know it (see FailoverWriter).
+REPLICATED = "replicated"
+ACKNOWLEDGED = "acknowledged"
+REFUSED = "refused"
+NO_ANSWER = "no answer"
+OUTCOMES = (REPLICATED, ACKNOWLEDGED, REFUSED, NO_ANSWER)
+PROMISED = (REPLICATED, ACKNOWLEDGED)  # the master said OK: only these writes can be "lost"
+
+
+class Background:
+    """A loop in a background thread that records one row per step and stops by itself.
+
+    Notebook 05's labs run one while they break or reshape the cluster: `start()`, then
+    `mark("kill")` at each event, then `stop()` returns the rows as a table. The loop ends
+    after `max_seconds` or `max_rows` even if nobody calls stop. What the loop opens, it
+    opens in `start()` and closes when the loop ends: a loop never started holds nothing.
+    """
+
+    columns: tuple[str, ...] = ()
+
+    def __init__(self, max_seconds: float, max_rows: int) -> None:
+        self.max_seconds, self.max_rows = max_seconds, max_rows
+        self.rows: list[tuple] = []
+        self.marks: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._began = 0.0
+
+    def start(self) -> "Background":
+        """Open what the loop needs, start it; return self."""
+        self._open()
+        self._began = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name=type(self).__name__, daemon=True)
+        self._thread.start()
+        return self
+
+    def mark(self, event: str) -> None:
+        """Note when something happened (a kill, a promotion), in seconds since the start."""
+        self.marks[event] = self.seconds()
+
+    def seconds(self) -> float:
+        """Seconds since the start."""
+        return time.monotonic() - self._began
+
+    def stop(self) -> pd.DataFrame:
+        """Stop the loop and return its rows."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        return self.table()
+
+    def table(self) -> pd.DataFrame:
+        """The rows so far."""
+        return pd.DataFrame(list(self.rows), columns=list(self.columns))
+
+    def _run(self) -> None:
+        try:
+            while (not self._stop.is_set() and len(self.rows) < self.max_rows
+                   and self.seconds() < self.max_seconds):
+                self._step()
+        finally:
+            self._close()
+
+    def _open(self) -> None:
+        """Open what the loop uses (called by `start`, in the caller's thread, so errors show)."""
+
+    def _step(self) -> None:
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        """Release what the loop used."""
+
+
+class FailoverWriter(Background):
+    """A background writer for the failover labs (notebook 05): it records what each write became.
+
+    Each write is `SET lab:<n> <n>` then `WAIT 1 <wait_ms>`, in one round trip to the master
+    that owns the key. Its outcome is what the client can know:
+    - 'replicated': SET answered OK and WAIT says a replica has it;
+    - 'acknowledged': SET answered OK, no replica confirmed in time (or WAIT failed);
+    - 'refused': SET got an error reply (CLUSTERDOWN, MOVED…) or the connection was refused:
+      the write was not applied;
+    - 'no answer': the write was sent but no reply came (timeout, connection dropped): applied
+      or not, the client cannot tell.
+    After anything but OK the writer asks the surviving nodes who owns which slot now, as any
+    cluster client does. One row per write: seconds, key, port, outcome, error.
+    """
+
+    columns = ("seconds", "key", "port", "outcome", "error")
+
+    def __init__(self, wait_ms: int = 100, prefix: str = "lab", max_seconds: float = 300.0,
+                 max_rows: int = 200_000) -> None:
+        super().__init__(max_seconds, max_rows)
+        _, state = workshop_cluster()
+        self.ports, self.password = state.spec.ports, state.spec.password
+        self.wait_ms, self.prefix = wait_ms, prefix
+        self._links: dict[int, Connection] = {}
+        self._owners = slot_owners(self.ports, self.password)
+
+    def _step(self) -> None:
+        key, number = f"{self.prefix}:{len(self.rows)}", len(self.rows)
+        port = self._owners.get(key_slot(key), self.ports[0])
+        node = self._links.setdefault(port, Connection(HOST, port, self.password, timeout=0.5))
+        seconds = self.seconds()
+        try:
+            written, copies = node.ask_raw(("SET", key, number), ("WAIT", 1, self.wait_ms))
+        except ConnectionRefusedError:  # nothing was sent: nobody listens on the port
+            outcome, error = REFUSED, "connection refused"
+        except OSError as failure:  # sent, but no reply: the node may have applied it
+            outcome, error = NO_ANSWER, "timeout" if isinstance(failure, TimeoutError) else "connection lost"
+        else:
+            if isinstance(written, ReplyError):
+                outcome, error = REFUSED, written.code
+            elif isinstance(copies, ReplyError):  # e.g. UNBLOCKED: the master became a replica
+                outcome, error = ACKNOWLEDGED, f"WAIT: {copies.code}"
+            else:
+                outcome, error = REPLICATED if copies else ACKNOWLEDGED, ""
+        self.rows.append((seconds, key, port, outcome, error))
+        if error:
+            self._stop.wait(0.02)  # bounded: at most 50 failed attempts a second
+            self._owners = slot_owners(self.ports, self.password) or self._owners
+
+    def _close(self) -> None:
+        for node in self._links.values():
+            node.close()
+
+
+def lost_writes(writes: pd.DataFrame) -> pd.DataFrame:
+    """Per outcome: how many writes, how many the cluster still holds, how many are lost (notebook 05).
+
+    Reads with a fresh client, which learns the cluster's shape after the failover. A write
+    counts as kept when GET returns the value it wrote. Only an acknowledged write (the
+    master said OK) can be lost: it was promised, then went missing. A refused or unanswered
+    write was never promised, so its `lost` is '–'; its `kept` counts the ones the cluster
+    holds all the same (see `kept_unacknowledged`).
+    """
+    kept_keys = _kept(writes)
+    rows = []
+    for outcome in OUTCOMES:
+        keys = writes.loc[writes["outcome"] == outcome, "key"]
+        kept = int(keys.isin(kept_keys).sum())
+        rows.append({"outcome": outcome, "writes": len(keys), "kept": kept,
+                     "lost": len(keys) - kept if outcome in PROMISED else "–"})
+    return pd.DataFrame(rows)
+
+
+def kept_unacknowledged(writes: pd.DataFrame) -> pd.DataFrame:
+    """The writes the client saw fail (refused, no answer) that the cluster holds all the same
+    (notebook 05): the reason why retries must be idempotent."""
+    failed = writes[~writes["outcome"].isin(PROMISED)]
+    return failed[failed["key"].isin(_kept(failed))]
+
+
+def _kept(writes: pd.DataFrame) -> set[str]:
+    """The keys of `writes` whose value is still the one written."""
+    keys = writes["key"].tolist()
+    if not keys:
+        return set()
+    client = connect()
+    try:
+        values = client.mget_nonatomic(keys)
+    finally:
+        client.close()
+    return {key for key, value in zip(keys, values) if value == key.rsplit(":", 1)[1]}
+
+
+class Workload(Background):
+    """An application's steady traffic: SET then GET of its own keys (notebook 05).
+
+    It uses an ordinary `helpers.connect()` client, so MOVED and ASK redirections are
+    followed by redis-py as in any application; only errors that reach the application
+    are recorded. One row per SET+GET pair: seconds since the start, error ('' when none).
+    """
+
+    columns = ("seconds", "error")
+
+    def __init__(self, prefix: str = "workload", max_seconds: float = 300.0,
+                 max_rows: int = 2_000_000) -> None:
+        super().__init__(max_seconds, max_rows)
+        self.client: RedisCluster | None = None
+        self.prefix = prefix
+        self.written = 0
+
+    def _open(self) -> None:
+        self.client = connect()
+
+    def _step(self) -> None:
+        key, seconds = f"{self.prefix}:{self.written}", self.seconds()
+        try:
+            self.client.set(key, self.written)
+            if self.client.get(key) != str(self.written):
+                raise ValueError(f"{key} did not read back what was written")
+            self.rows.append((seconds, ""))
+            self.written += 1
+        except Exception as error:  # what the application would see, whatever it is
+            self.rows.append((seconds, f"{error.__class__.__name__}: {error}"))
+            self._stop.wait(0.01)
+
+    def _close(self) -> None:
+        self.client.close()
+
+
+def operations_per_second(log: pd.DataFrame, step: float = 0.5) -> pd.DataFrame:
+    """A Workload's log as operations per second in windows of `step` seconds (notebook 05)."""
+    window = (log["seconds"] // step) * step
+    counts = log.assign(window=window, ok=log["error"] == "").groupby("window")["ok"].sum()
+    return pd.DataFrame({"seconds": counts.index, "operations/s": counts.to_numpy() / step})
