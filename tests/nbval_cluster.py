@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +22,6 @@ def pytest_configure(config: pytest.Config) -> None:
     global _home
     if not config.getoption("nbval", default=False):
         return
-    import helpers
     from helpers.cluster.base import find_free_base_port
     _home = tempfile.mkdtemp(prefix="workshop-notebooks-")
     os.environ["WORKSHOP_HOME"] = _home
@@ -27,7 +29,13 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.pop("REDIS_CLUSTER_URL", None)
     # Take the ports at once (the notebooks' helpers.up() finds this cluster), so nothing
     # else can grab them between choosing them and the first notebook's first cell.
-    helpers.up()
+    # From a process that exits, as `python -m helpers up` in a terminal: nodes started by
+    # pytest itself would stay its children, which it never reaps, and a notebook's
+    # helpers.down() waits 5 s for each such node to leave the process table.
+    started = subprocess.run([sys.executable, "-m", "helpers", "up"], cwd=Path(__file__).parent.parent,
+                             capture_output=True, text=True)
+    if started.returncode != 0:
+        raise pytest.UsageError(f"The notebooks' cluster did not start: {started.stderr.strip()}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

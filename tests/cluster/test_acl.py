@@ -30,8 +30,8 @@ def whoami(port: int, username: str, password: str) -> str:
         client.close()
 
 
-def test_every_node_lists_the_replicas_and_the_user_reaches_them(cluster) -> None:
-    state, rc = cluster
+def test_every_node_lists_the_replicas_and_the_user_reaches_them(shared_cluster) -> None:
+    state, rc = shared_cluster
     reached = create_student(rc)
     assert reached == [f"127.0.0.1:{port}" for port in state.spec.ports]  # all six, replicas too
     for port in state.spec.ports:
@@ -40,8 +40,8 @@ def test_every_node_lists_the_replicas_and_the_user_reaches_them(cluster) -> Non
         assert "user student on #" in open(acl_file).read()  # saved as a hash, not the password
 
 
-def test_exercise_q3_names_a_replica_that_lacks_the_user(cluster, capsys) -> None:
-    state, rc = cluster
+def test_exercise_q3_names_a_replica_that_lacks_the_user(shared_cluster, capsys) -> None:
+    state, rc = shared_cluster
     masters = [node for node in topology.every_node(rc) if node.server_type == "primary"]
     rc.execute_command("ACL", "SETUSER", "reader", "on", ">pw", "~*", "+@read", target_nodes=masters)
     q3.check("reader")
@@ -55,8 +55,8 @@ def test_exercise_q3_names_a_replica_that_lacks_the_user(cluster, capsys) -> Non
     assert capsys.readouterr().out == "✅ Correct!\n"
 
 
-def test_the_student_logs_in_on_the_promoted_replica_and_on_the_old_master_back(cluster) -> None:
-    state, rc = cluster
+def test_the_student_logs_in_on_the_promoted_replica_and_on_the_old_master_back(own_cluster) -> None:
+    state, rc = own_cluster
     create_student(rc)
     rc.set("homework", "done")
     victim = rc.get_node_from_key("homework").port
@@ -85,8 +85,9 @@ def test_users_and_the_password_survive_a_full_restart(workshop, redis_server) -
         assert whoami(port, "student", "student-pw") == "student"
         assert whoami(port, "default", "s3cret-acl") == "default"
         # Redis ignores requirepass once an ACL file is loaded: the file must keep the password.
-        with pytest.raises(redis.exceptions.AuthenticationError):
-            redis.Redis(port=port).ping()
+        with pytest.raises(redis.exceptions.AuthenticationError):  # at once: retry=None
+            # A refused AUTH is final; redis-py's default retries repeat it for seconds.
+            redis.Redis(port=port, retry=None).ping()
     student = helpers.connect(username="student", password="student-pw")
     student.set("after-restart", "yes")
     assert student.get("after-restart") == "yes"
@@ -94,9 +95,9 @@ def test_users_and_the_password_survive_a_full_restart(workshop, redis_server) -
 
 
 def test_a_password_cluster_refuses_the_passwordless_default_user_from_its_first_start(
-        workshop, redis_server) -> None:
-    state = helpers.up(password="s3cret-first")
+        shared_password_cluster) -> None:
+    state, _ = shared_password_cluster  # never restarted: the shared cluster's guard checks its pids
     for port in state.spec.ports:
         with pytest.raises(redis.exceptions.AuthenticationError):
-            redis.Redis(port=port).ping()
-        assert whoami(port, "default", "s3cret-first") == "default"
+            redis.Redis(port=port, retry=None).ping()
+        assert whoami(port, "default", state.spec.password) == "default"

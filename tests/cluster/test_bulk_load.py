@@ -12,8 +12,8 @@ from helpers.data import bulk_load, numbered_items
 from helpers.topology import keys_per_master
 
 
-def test_200_000_keys_all_land_with_their_values(cluster) -> None:
-    _, rc = cluster
+def test_200_000_keys_all_land_with_their_values(shared_cluster) -> None:
+    _, rc = shared_cluster
     report = bulk_load(rc, numbered_items(200_000, prefix="load:"), total=200_000, progress=False)
     assert report.keys == 200_000 and report.keys_per_second > 0
     counts = keys_per_master(rc)
@@ -25,8 +25,7 @@ def test_200_000_keys_all_land_with_their_values(cluster) -> None:
         assert rc.mget_nonatomic(batch) == [expected[key] for key in batch]
 
 
-def test_binary_values_and_a_password_protected_cluster(workshop, redis_server) -> None:
-    helpers.up(password="pw")
+def test_binary_values_and_a_password_protected_cluster(shared_password_cluster) -> None:
     rc = helpers.connect(decode_responses=False)
     items = [(f"bin:{i}", bytes([i % 256, 0, 255, 10])) for i in range(5_000)]
     assert bulk_load(rc, items, progress=False).keys == 5_000
@@ -42,8 +41,8 @@ def _failing_after(count: int, fault) -> object:
         yield item
 
 
-def test_a_master_killed_mid_load_is_a_clear_error(cluster) -> None:
-    state, rc = cluster
+def test_a_master_killed_mid_load_is_a_clear_error(own_cluster) -> None:
+    state, rc = own_cluster
     pid = state.pids[state.spec.ports[1]]
     kill = lambda: os.kill(pid, signal.SIGKILL)  # noqa: E731
     with pytest.raises(helpers.WorkshopError) as caught:
@@ -57,8 +56,8 @@ def test_a_master_killed_mid_load_is_a_clear_error(cluster) -> None:
     os.waitpid(pid, 0)
 
 
-def test_a_paused_master_times_out_instead_of_hanging(cluster) -> None:
-    state, rc = cluster
+def test_a_paused_master_times_out_instead_of_hanging(own_cluster) -> None:
+    state, rc = own_cluster
     pid = state.pids[state.spec.ports[2]]
     pause = lambda: os.kill(pid, signal.SIGSTOP)  # noqa: E731
     try:  # only the loader's own timeout raises "stopped answering": it did not wait on the node
@@ -81,8 +80,8 @@ def test_slots_of_a_list_agree_with_key_slot_and_redis_py() -> None:
     assert _slots(untagged).tolist() == list(map(redis_py_key_slot, untagged))
 
 
-def test_values_are_stored_byte_for_byte_and_the_last_of_a_repeated_key_wins(cluster) -> None:
-    _, rc = cluster
+def test_values_are_stored_byte_for_byte_and_the_last_of_a_repeated_key_wins(shared_cluster) -> None:
+    _, rc = shared_cluster
     items = [("crlf", b"a\r\nb\r\n"), ("error-like", "-ERR not an error\r\n+OK"), ("empty", b""),
              (b"bytes-key", bytes(range(256))), ("unicode", "é€ 中"), ("int", 42), ("float", 1.5),
              ("twice", "first"), ("big", b"x" * 1_000_000), ("twice", "last")]
@@ -95,8 +94,8 @@ def test_values_are_stored_byte_for_byte_and_the_last_of_a_repeated_key_wins(clu
     raw.close()
 
 
-def test_many_keys_in_one_slot_and_tagged_keys_mixed_with_others(cluster) -> None:
-    _, rc = cluster
+def test_many_keys_in_one_slot_and_tagged_keys_mixed_with_others(shared_cluster) -> None:
+    _, rc = shared_cluster
     items = [(f"{{cart:7}}:item:{n}" if n % 2 else f"plain:{n}", str(n)) for n in range(60_000)]
     assert bulk_load(rc, items, chunk=7_000, progress=False).keys == 60_000
     slot = rc.keyslot("{cart:7}")
@@ -106,16 +105,16 @@ def test_many_keys_in_one_slot_and_tagged_keys_mixed_with_others(cluster) -> Non
     assert rc.get("{cart:7}:item:59999") == "59999" and rc.get("plain:59998") == "59998"
 
 
-def test_bad_items_are_refused_with_what_to_do(cluster) -> None:
-    _, rc = cluster
+def test_bad_items_are_refused_with_what_to_do(shared_cluster) -> None:
+    _, rc = shared_cluster
     with pytest.raises(helpers.WorkshopError, match=r"\(key, value\) pairs; this item is not one: \('b',\)"):
         bulk_load(rc, [("a", "1"), ("b",)], progress=False)
     with pytest.raises(helpers.WorkshopError, match="str, bytes or numbers, not dict"):
         bulk_load(rc, [("a", {"price": 3})], progress=False)
 
 
-def test_a_master_refusing_writes_is_named_with_its_error(cluster) -> None:
-    state, rc = cluster
+def test_a_master_refusing_writes_is_named_with_its_error(shared_cluster) -> None:
+    state, rc = shared_cluster
     port = state.spec.ports[0]
     node = rc.get_node("127.0.0.1", port)
     rc.execute_command("CONFIG", "SET", "maxmemory", "1", target_nodes=node)
@@ -129,13 +128,11 @@ def test_a_master_refusing_writes_is_named_with_its_error(cluster) -> None:
     assert "keys were confirmed written before" in message
 
 
-def test_a_password_changed_since_the_client_logged_in_is_a_refused_login(workshop, redis_server) -> None:
-    helpers.up(password="pw")
-    rc = helpers.connect()
+def test_a_password_changed_since_the_client_logged_in_is_a_refused_login(shared_password_cluster) -> None:
+    state, rc = shared_password_cluster
     rc.execute_command("CONFIG", "SET", "requirepass", "new-pw", target_nodes=rc.PRIMARIES)
     try:  # rc's own connections stay logged in; the loader's new ones send the old password
         with pytest.raises(helpers.WorkshopError, match="refused the login: WRONGPASS"):
             bulk_load(rc, numbered_items(1_000), progress=False)
     finally:
-        rc.execute_command("CONFIG", "SET", "requirepass", "pw", target_nodes=rc.PRIMARIES)
-        rc.close()
+        rc.execute_command("CONFIG", "SET", "requirepass", state.spec.password, target_nodes=rc.PRIMARIES)

@@ -22,8 +22,8 @@ def key_on(port_index: int, state: ClusterState) -> str:
     return next(f"k{i}" for i in range(10**6) if first <= key_slot(f"k{i}") <= last)
 
 
-def test_with_c_the_console_follows_moved_and_shows_each_hop(cluster) -> None:
-    state, rc = cluster
+def test_with_c_the_console_follows_moved_and_shows_each_hop(shared_cluster) -> None:
+    state, rc = shared_cluster
     session = Session("127.0.0.1", state.spec.base_port)
     key = key_on(2, state)
     outcome = execute(session, parse(f'set {key} "kheir"'))
@@ -35,8 +35,8 @@ def test_with_c_the_console_follows_moved_and_shows_each_hop(cluster) -> None:
     session.close()
 
 
-def test_without_c_the_console_shows_the_raw_moved(cluster) -> None:
-    state, _ = cluster
+def test_without_c_the_console_shows_the_raw_moved(shared_cluster) -> None:
+    state, _ = shared_cluster
     session = Session("127.0.0.1", state.spec.base_port)
     key = key_on(1, state)
     outcome = execute(session, ["get", key], follow=False)
@@ -45,8 +45,8 @@ def test_without_c_the_console_shows_the_raw_moved(cluster) -> None:
     session.close()
 
 
-def test_the_five_data_types_print_as_redis_cli(cluster) -> None:
-    state, rc = cluster
+def test_the_five_data_types_print_as_redis_cli(shared_cluster) -> None:
+    state, rc = shared_cluster
     console = Console(rc)
     for line in ('set nom "kheir"', 'lpush lists:shopping "milk" "bread"',
                  'sadd tags:post "redis" "cluster"', 'hset user:profile name "Kheir" age 23',
@@ -63,8 +63,8 @@ def test_the_five_data_types_print_as_redis_cli(cluster) -> None:
     assert "served by 127.0.0.1:" in console.history.value and "slot " in console.history.value
 
 
-def test_destructive_commands_are_refused_unless_allowed(cluster) -> None:
-    _, rc = cluster
+def test_destructive_commands_are_refused_unless_allowed(shared_cluster) -> None:
+    _, rc = shared_cluster
     rc.set("precious", "1")
     console = Console(rc)
     for line in ("flushall", "FLUSHDB", "shutdown nosave", "config set maxmemory 1",
@@ -77,8 +77,8 @@ def test_destructive_commands_are_refused_unless_allowed(cluster) -> None:
     assert str(permissive.run("config set slowlog-log-slower-than 10000")) == "OK"
 
 
-def test_bad_input_gives_one_red_line_and_the_console_keeps_working(cluster) -> None:
-    _, rc = cluster
+def test_bad_input_gives_one_red_line_and_the_console_keeps_working(shared_cluster) -> None:
+    _, rc = shared_cluster
     console = Console(rc)
     assert str(console.run("nosuchcommand x")).startswith("(error) ERR unknown command")
     assert "wrong number of arguments" in str(console.run("get"))
@@ -92,8 +92,8 @@ def test_bad_input_gives_one_red_line_and_the_console_keeps_working(cluster) -> 
     assert str(console.run("ping")) == "PONG"
 
 
-def test_a_node_that_died_is_reported_and_other_nodes_still_answer(cluster) -> None:
-    state, rc = cluster
+def test_a_node_that_died_is_reported_and_other_nodes_still_answer(own_cluster) -> None:
+    state, rc = own_cluster
     console = Console(rc)
     victim = state.spec.ports[1]
     pid = state.pids[victim]
@@ -109,8 +109,8 @@ def test_a_node_that_died_is_reported_and_other_nodes_still_answer(cluster) -> N
     assert str(console.run(f"set {key_on(0, state)} alive")).endswith("OK")
 
 
-def test_a_live_node_that_is_slow_to_reply_is_never_called_stopped(cluster) -> None:
-    state, rc = cluster
+def test_a_live_node_that_is_slow_to_reply_is_never_called_stopped(shared_cluster) -> None:
+    state, rc = shared_cluster
     console = Console(rc)
     first = state.spec.ports[0]
     admin = Connection("127.0.0.1", first)
@@ -126,8 +126,8 @@ def test_a_live_node_that_is_slow_to_reply_is_never_called_stopped(cluster) -> N
     assert str(console.run("ping")) == "PONG"
 
 
-def test_refused_commands_leave_the_connection_working_and_short_blocking_ones_run(cluster) -> None:
-    state, rc = cluster
+def test_refused_commands_leave_the_connection_working_and_short_blocking_ones_run(shared_cluster) -> None:
+    state, rc = shared_cluster
     console = Console(rc)
     queue = key_on(0, state)
     for line in ("hello 3", f"blpop {queue} 0", "client pause 10", "wait 1 0",
@@ -140,15 +140,15 @@ def test_refused_commands_leave_the_connection_working_and_short_blocking_ones_r
     assert str(console.run("hello 2")).startswith(' 1) "server"\n 2) "redis"')
 
 
-def test_a_user_the_node_refuses_is_told_why(cluster) -> None:
-    state, _ = cluster
+def test_a_user_the_node_refuses_is_told_why(shared_cluster) -> None:
+    state, _ = shared_cluster
     session = Session("127.0.0.1", state.spec.ports[0], "no-such-password")
     outcome = execute(session, ["get", "x"])
     assert str(outcome).startswith("(error) ERR AUTH <password> called without any password")
 
 
-def test_the_widget_runs_what_is_typed_once(cluster) -> None:
-    _, rc = cluster
+def test_the_widget_runs_what_is_typed_once(shared_cluster) -> None:
+    _, rc = shared_cluster
     console = Console(rc)
     console.entry.value = "incr typed"  # what Enter (or leaving the box) commits
     console.button.click()  # the click that follows finds the box already empty
@@ -160,8 +160,8 @@ def test_the_widget_runs_what_is_typed_once(cluster) -> None:
     assert bundle["text/plain"].startswith("Redis console on 127.0.0.1:")
 
 
-def test_slots_match_cluster_keyslot_and_keys_live_where_computed(cluster) -> None:
-    _, rc = cluster
+def test_slots_match_cluster_keyslot_and_keys_live_where_computed(shared_cluster) -> None:
+    _, rc = shared_cluster
     chooser = random.Random(7)
     keys = ["".join(chooser.choices(string.printable[:94], k=chooser.randint(1, 24)))
             for _ in range(1000)]

@@ -63,9 +63,9 @@ def stable(command: list[str], text: str) -> str:
 
 
 @pytest.fixture
-def quiet_master(cluster):
+def quiet_master(shared_cluster):
     """(port, session): the first master with the corpus's keys written, and a console session on it."""
-    state, rc = cluster
+    state, rc = shared_cluster
     port = state.spec.ports[0]
     node = Connection("127.0.0.1", port, decode=False)
     node.ask(("SET", "s{b}", "kheir"), ("SET", "bin{b}", b"\x00\x01\xff\xfe\r\n\x7f end"),
@@ -112,12 +112,12 @@ def test_the_raw_commands_are_plain_lines_and_the_masks_leave_them_comparable(qu
     assert stable(["cluster", "info"], "cluster_state:fail") != stable(["cluster", "info"], "cluster_state:ok")
 
 
-def test_with_c_the_redirects_print_as_redis_cli_c(cluster) -> None:
+def test_with_c_the_redirects_print_as_redis_cli_c(shared_cluster) -> None:
     """One session typed into the console with -c and into one `redis-cli -c`: the same transcript.
 
     Only commands whose reply does not depend on being run twice (SET, GET, MSET, errors).
     """
-    state, _ = cluster
+    state, _ = shared_cluster
     port = state.spec.ports[0]
     lines = ['set nom "kheir"', "get nom", "get lists:shopping", "mset a 1 b 2",
              "mset {user:42}:a 1 {user:42}:b 2", "get {user:42}:a", "get tags:post", "exists nom"]

@@ -15,15 +15,16 @@ from helpers.console import Console, execute, format_reply
 from helpers.data import bulk_load, numbered_items
 from helpers.resp import Connection, Credentials, credentials_of
 from helpers.topology import doctor, node_table
+from tests.conftest import SHARED_PASSWORD
 
-ADMIN_PASSWORD, STUDENT_PASSWORD = "admin-pw", "student-pw"
+ADMIN_PASSWORD, STUDENT_PASSWORD = SHARED_PASSWORD, "student-pw"
 STUDENT_RULES = ("on", f">{STUDENT_PASSWORD}", "~*", "&*", "+@all")
 
 
 @pytest.fixture
-def student(workshop, redis_server):
+def student(shared_password_cluster):
     """(state, rc): a 3x1 cluster with a password, and a client logged in as `student`."""
-    state = helpers.up(password=ADMIN_PASSWORD)
+    state, _ = shared_password_cluster
     admin = Connection("127.0.0.1", state.spec.ports[0], ADMIN_PASSWORD)
     lines = admin.ask(("CLUSTER", "NODES"))[0].splitlines()
     admin.close()

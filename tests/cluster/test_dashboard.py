@@ -22,8 +22,8 @@ def node_facts(port: int) -> tuple[dict[str, str], int, int]:
     return dict(line.split(":", 1) for line in info.splitlines() if ":" in line), slots, keys
 
 
-def test_the_node_table_says_what_info_and_cluster_nodes_say(cluster) -> None:
-    state, rc = cluster
+def test_the_node_table_says_what_info_and_cluster_nodes_say(shared_cluster) -> None:
+    state, rc = shared_cluster
     rc.mset_nonatomic({f"dash:{number}": number for number in range(300)})
     # Replicas copy asynchronously: counted too early, a replica still lacks some keys.
     # WAIT returns once the master's replica has acknowledged every write before it.
@@ -46,8 +46,8 @@ def test_the_node_table_says_what_info_and_cluster_nodes_say(cluster) -> None:
             assert row["link"] == info["master_link_status"] == "up"
 
 
-def test_a_killed_master_shows_down_and_its_replica_promoted(cluster) -> None:
-    state, _ = cluster
+def test_a_killed_master_shows_down_and_its_replica_promoted(own_cluster) -> None:
+    state, _ = own_cluster
     victim = state.spec.ports[0]
     faults.kill(victim)
     row = node_table().set_index("node").loc[f"127.0.0.1:{victim}"]
@@ -70,8 +70,8 @@ def wait_until(condition, limit: float = 20.0) -> bool:
     return condition()
 
 
-def test_the_widget_turns_a_dead_node_red_and_one_dashboard_refreshes_at_a_time(cluster) -> None:
-    state, _ = cluster
+def test_the_widget_turns_a_dead_node_red_and_one_dashboard_refreshes_at_a_time(own_cluster) -> None:
+    state, _ = own_cluster
     first = helpers.dashboard(interval=0.1)
     second = helpers.dashboard(interval=0.1)  # the cell run again
     assert "127.0.0.1:" in second.value and "#f8d0d0" not in second.value
@@ -83,10 +83,10 @@ def test_the_widget_turns_a_dead_node_red_and_one_dashboard_refreshes_at_a_time(
     assert wait_until(lambda: not dashboard_threads())
 
 
-def test_reset_flushes_and_writes_the_course_data_again(cluster, workshop) -> None:
-    _, rc = cluster
+def test_reset_flushes_and_writes_the_course_data_again(shared_cluster) -> None:
+    _, rc = shared_cluster
     rc.mset_nonatomic({f"junk:{number}": number for number in range(100)})
-    done = cli("reset", env=workshop)
+    done = cli("reset")  # os.environ names the shared cluster
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Removed 100 keys and wrote the course's 5 keys again")
     assert sum(rc.dbsize(target_nodes=node) for node in rc.get_primaries()) == 5

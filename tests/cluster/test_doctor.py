@@ -5,8 +5,8 @@ from helpers import faults
 from helpers.topology import doctor
 
 
-def test_the_doctor_reads_every_node_and_names_a_dead_one(cluster) -> None:
-    state, rc = cluster
+def test_the_doctor_reads_every_node_and_names_a_dead_one(own_cluster) -> None:
+    state, rc = own_cluster
     table = doctor(rc)
     assert sorted(table["address"]) == sorted(f"127.0.0.1:{port}" for port in state.spec.ports)
     assert table["reachable"].all()
@@ -19,10 +19,10 @@ def test_the_doctor_reads_every_node_and_names_a_dead_one(cluster) -> None:
     assert table.drop(f"127.0.0.1:{replica}")["reachable"].all()
 
 
-def test_a_node_announcing_a_wrong_port_is_caught_at_once(cluster) -> None:
+def test_a_node_announcing_a_wrong_port_is_caught_at_once(own_cluster) -> None:
     # Read at once, before gossip carries the new port to the other nodes: the node's own view
     # must be read where it really listens, or nothing is flagged (notebook 01's lab).
-    state, rc = cluster
+    state, rc = own_cluster
     broken = rc.get_default_node()
     wrong = broken.port + 1000
     rc.execute_command("CONFIG", "SET", "cluster-announce-port", str(wrong), target_nodes=broken)

@@ -109,8 +109,8 @@ def exercise(part: str, name: str):
 
 
 @pytest.mark.parametrize("part, name, wrong, reason", WRONG, ids=[f"{p}.{q}" for p, q, *_ in WRONG])
-def test_solution_blank_and_a_wrong_answer(cluster, capsys, part, name, wrong, reason) -> None:
-    _, rc = cluster
+def test_solution_blank_and_a_wrong_answer(shared_cluster, capsys, part, name, wrong, reason) -> None:
+    _, rc = shared_cluster
     question = exercise(part, name)
     question.check(____)
     assert capsys.readouterr().out.startswith("Not attempted yet")
@@ -166,8 +166,8 @@ RIGHT = [
 
 
 @pytest.mark.parametrize("part, name, right", RIGHT, ids=[f"{p}.{q}" for p, q, _ in RIGHT])
-def test_other_right_answers_pass(cluster, capsys, part, name, right) -> None:
-    _, rc = cluster
+def test_other_right_answers_pass(shared_cluster, capsys, part, name, right) -> None:
+    _, rc = shared_cluster
     attempt: dict = {"rc": rc}
     exec(right, attempt)
     exercise(part, name).check(attempt["answer"])

@@ -5,6 +5,7 @@ The "external" cluster here is a password-protected local one, reached only thro
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,14 @@ import redis
 
 import helpers
 from helpers.cluster.base import find_free_base_port
-from tests.conftest import cli
+from tests.conftest import cli, serving
 
 
 @pytest.fixture
-def protected(workshop, redis_server) -> int:
-    """A running cluster with a password; returns its first port."""
-    state = helpers.up(password="s3cret")
+def protected(shared_password_cluster) -> int:
+    """A running cluster with the password s3cret, set up in WORKSHOP_HOME; returns its first port."""
+    state, _ = shared_password_cluster
+    assert state.spec.password == "s3cret"
     return state.spec.base_port
 
 
@@ -33,15 +35,15 @@ def test_a_url_with_the_right_password_connects(protected, monkeypatch) -> None:
     rc.close()
 
 
-def test_a_wrong_password_is_a_clear_error(protected, workshop) -> None:
-    env = dict(workshop, REDIS_CLUSTER_URL=f"redis://default:wrong@127.0.0.1:{protected}")
+def test_a_wrong_password_is_a_clear_error(protected) -> None:
+    env = dict(os.environ, REDIS_CLUSTER_URL=f"redis://default:wrong@127.0.0.1:{protected}")
     result = cli("up", env=env)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "refused the user or password" in result.stderr and "wrong" not in result.stderr
 
 
-def test_a_missing_password_is_a_clear_error(protected, workshop) -> None:
-    env = dict(workshop, REDIS_CLUSTER_URL=f"redis://127.0.0.1:{protected}")
+def test_a_missing_password_is_a_clear_error(protected) -> None:
+    env = dict(os.environ, REDIS_CLUSTER_URL=f"redis://127.0.0.1:{protected}")
     result = cli("up", env=env)
     assert result.returncode == 1 and "refused the user or password" in result.stderr
 
@@ -58,8 +60,8 @@ def test_a_url_that_is_not_redis_is_a_clear_error(workshop) -> None:
     assert result.returncode == 1 and "is not a Redis URL" in result.stderr
 
 
-def test_down_never_stops_an_external_cluster(protected, workshop, tmp_path) -> None:
-    env = dict(workshop, WORKSHOP_HOME=str(tmp_path / "other-home"),
+def test_down_never_stops_an_external_cluster(protected, tmp_path) -> None:
+    env = dict(os.environ, WORKSHOP_HOME=str(tmp_path / "other-home"),
                REDIS_CLUSTER_URL=f"redis://default:s3cret@127.0.0.1:{protected}")
     result = cli("down", env=env)
     assert result.returncode == 0 and "never stops" in result.stdout
@@ -67,8 +69,17 @@ def test_down_never_stops_an_external_cluster(protected, workshop, tmp_path) -> 
 
 
 @pytest.fixture
-def elsewhere(workshop, redis_server, tmp_path):
-    """A cluster the workshop started in another WORKSHOP_HOME, with a password: yields its URL."""
+def elsewhere(workshop, _shared_password_cluster, request):
+    """A cluster the workshop started in another WORKSHOP_HOME than the test's, with the password
+    s3cret: yields its URL. The session's shared one: the tests below only read it, or add users."""
+    with serving(_shared_password_cluster, request) as (state, _):
+        assert state.spec.password == "s3cret"
+        yield f"redis://default:s3cret@127.0.0.1:{state.spec.base_port}"
+
+
+@pytest.fixture
+def own_elsewhere(workshop, redis_server, tmp_path):
+    """As `elsewhere`, a cluster of this test alone (which kills one of its nodes): yields its URL."""
     base = find_free_base_port(6, start=int(workshop["WORKSHOP_BASE_PORT"]) + 20)
     env = dict(workshop, WORKSHOP_HOME=str(tmp_path / "elsewhere"), WORKSHOP_BASE_PORT=str(base))
     started = cli("up", "--password", "s3cret", env=env)
@@ -152,13 +163,12 @@ def test_status_names_a_wrong_password(elsewhere, workshop) -> None:
     assert "refused the user or password" in report["error"] and report["url"].count("***") == 1
 
 
-def test_status_shows_a_dead_node_of_the_external_cluster(elsewhere, workshop, tmp_path) -> None:
-    import os
+def test_status_shows_a_dead_node_of_the_external_cluster(own_elsewhere, workshop, tmp_path) -> None:
     import signal
     home = tmp_path / "elsewhere"
-    dead = int(elsewhere.rsplit(":", 1)[1]) + 5  # a replica
+    dead = int(own_elsewhere.rsplit(":", 1)[1]) + 5  # a replica
     os.kill(json.loads((home / "state.json").read_text())["pids"][str(dead)], signal.SIGKILL)
-    result = cli("status", env=dict(workshop, REDIS_CLUSTER_URL=elsewhere))
+    result = cli("status", env=dict(workshop, REDIS_CLUSTER_URL=own_elsewhere))
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[0].endswith("3 masters × 1 replica(s), running, not ready")

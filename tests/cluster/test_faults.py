@@ -9,8 +9,8 @@ import helpers
 from helpers import faults
 
 
-def test_a_killed_master_is_replaced_by_its_replica_and_rejoins_as_one(cluster) -> None:
-    state, rc = cluster
+def test_a_killed_master_is_replaced_by_its_replica_and_rejoins_as_one(own_cluster) -> None:
+    state, rc = own_cluster
     master, replica = state.spec.ports[0], state.spec.ports[3]  # 3x1: node 3 replicates node 0
     rc.set("before{b}", "kept")  # slot 3300, served by the first master
     faults.kill(master)
@@ -25,8 +25,8 @@ def test_a_killed_master_is_replaced_by_its_replica_and_rejoins_as_one(cluster) 
     fresh.close()
 
 
-def test_a_paused_node_answers_nothing_until_resumed(cluster) -> None:
-    state, _ = cluster
+def test_a_paused_node_answers_nothing_until_resumed(own_cluster) -> None:
+    state, _ = own_cluster
     replica = state.spec.ports[4]
     faults.pause(replica)
     try:
@@ -37,10 +37,10 @@ def test_a_paused_node_answers_nothing_until_resumed(cluster) -> None:
     assert faults.role(replica) == "slave"
 
 
-def test_a_write_whose_reply_never_came_can_still_be_applied(cluster) -> None:
+def test_a_write_whose_reply_never_came_can_still_be_applied(own_cluster) -> None:
     """Why retries must be idempotent (notebook 05): the client timed out, the INCR happened."""
     import redis
-    _, rc = cluster
+    _, rc = own_cluster
     port = faults.master_of("clicks")
     node = redis.Redis(port=port, socket_timeout=0.5, retry=None)
     assert node.ping()  # connected before the freeze: the INCR itself is what goes unanswered
@@ -57,8 +57,8 @@ def test_a_write_whose_reply_never_came_can_still_be_applied(cluster) -> None:
     assert rc.get("clicks") == "1"
 
 
-def test_bad_fault_requests_are_clear(cluster) -> None:
-    state, _ = cluster
+def test_bad_fault_requests_are_clear(shared_cluster) -> None:
+    state, _ = shared_cluster
     with pytest.raises(helpers.WorkshopError, match="was not a master after 0 s"):
         faults.wait_for_role(state.spec.ports[5], "master", timeout=0.2)
     with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port 1"):

@@ -35,8 +35,8 @@ def wait_until(condition, limit: float = 20.0) -> bool:
     return condition()
 
 
-def test_a_closed_console_leaves_no_connection_and_no_widget(cluster) -> None:
-    state, rc = cluster
+def test_a_closed_console_leaves_no_connection_and_no_widget(shared_cluster) -> None:
+    state, rc = shared_cluster
     before = clients(state)
     with Console(rc) as console:
         assert str(console.run("set resource:k 1")).endswith("OK")
@@ -46,8 +46,8 @@ def test_a_closed_console_leaves_no_connection_and_no_widget(cluster) -> None:
     assert console.widget.comm is None and console.entry.comm is None  # the widget is closed too
 
 
-def test_a_workload_never_started_holds_no_client_and_a_stopped_one_closed_it(cluster) -> None:
-    state, _ = cluster
+def test_a_workload_never_started_holds_no_client_and_a_stopped_one_closed_it(shared_cluster) -> None:
+    state, _ = shared_cluster
     idle = labs.Workload(prefix="idle")
     assert idle.client is None  # nothing is opened before start()
     assert idle.stop().empty

@@ -6,11 +6,12 @@ import pytest
 import helpers
 from helpers.cluster.base import find_free_base_port
 from helpers.resp import Connection, ProtocolError, ReplyError, Status
+from tests.conftest import SHARED_PASSWORD
 
 
-def test_every_reply_kind_comes_back_typed(workshop, redis_server) -> None:
-    port = helpers.up(password="pw").spec.base_port
-    node = Connection("127.0.0.1", port, password="pw")  # slots 0-5460; {b} is slot 3300
+def test_every_reply_kind_comes_back_typed(shared_password_cluster) -> None:
+    port = helpers.up().spec.base_port
+    node = Connection("127.0.0.1", port, password=SHARED_PASSWORD)  # slots 0-5460; {b} is slot 3300
     node.ask(("DEL", "l{b}"))
     pong, pushed, items, missing, info = node.ask(
         ("PING",), ("RPUSH", "l{b}", "milk", "bread"), ("LRANGE", "l{b}", 0, -1),
@@ -21,9 +22,9 @@ def test_every_reply_kind_comes_back_typed(workshop, redis_server) -> None:
     node.close()
 
 
-def test_errors_raise_or_stay_values_and_the_connection_recovers(workshop, redis_server) -> None:
-    port = helpers.up(password="pw").spec.base_port
-    node = Connection("127.0.0.1", port, password="pw")
+def test_errors_raise_or_stay_values_and_the_connection_recovers(shared_password_cluster) -> None:
+    port = helpers.up().spec.base_port
+    node = Connection("127.0.0.1", port, password=SHARED_PASSWORD)
     with pytest.raises(ReplyError, match="unknown command") as caught:
         node.ask(("NOSUCHCOMMAND",))
     assert caught.value.code == "ERR"
@@ -39,7 +40,7 @@ def test_nothing_listening_is_an_oserror() -> None:
         Connection("127.0.0.1", find_free_base_port(1, start=42000)).ask(("PING",))
 
 
-def test_binary_values_come_back_byte_for_byte(workshop, redis_server) -> None:
+def test_binary_values_come_back_byte_for_byte(shared_cluster) -> None:
     port = helpers.up().spec.base_port
     node = Connection("127.0.0.1", port)
     value = b"\x00\xff\xfe\r\n caf\xc3\xa9"  # NUL, bytes that are not UTF-8, CRLF, UTF-8
@@ -52,7 +53,7 @@ def test_binary_values_come_back_byte_for_byte(workshop, redis_server) -> None:
 
 
 def test_a_reply_that_is_not_resp2_is_a_protocol_error_and_the_next_call_reconnects(
-        workshop, redis_server) -> None:
+        shared_cluster) -> None:
     port = helpers.up().spec.base_port
     node = Connection("127.0.0.1", port)
     with pytest.raises(ProtocolError, match="not RESP2: b'%7'"):  # HELLO 3 answers with a RESP3 map

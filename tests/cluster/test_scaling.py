@@ -9,8 +9,8 @@ from helpers.cluster.base import port_is_free
 from helpers.topology import keys_per_master
 
 
-def test_resharding_under_load_loses_no_key_and_the_application_sees_no_error(cluster) -> None:
-    _, rc = cluster
+def test_resharding_under_load_loses_no_key_and_the_application_sees_no_error(own_cluster) -> None:
+    _, rc = own_cluster
     rc.mset_nonatomic({f"before:{number}": number for number in range(5000)})
     workload = labs.Workload().start()
     try:
@@ -34,15 +34,15 @@ def test_resharding_under_load_loses_no_key_and_the_application_sees_no_error(cl
     assert port_is_free(port)
 
 
-def test_scaling_refuses_what_it_cannot_do(cluster) -> None:
-    state, _ = cluster
+def test_scaling_refuses_what_it_cannot_do(shared_cluster) -> None:
+    state, _ = shared_cluster
     with pytest.raises(helpers.WorkshopError, match="only those can be removed"):
         scaling.remove_master(state.spec.ports[0])
     with pytest.raises(helpers.WorkshopError, match="Choose between 1 and"):
         scaling.give_slots(state.spec.ports[0], 0)
 
 
-def test_down_stops_an_extra_master_left_behind(cluster) -> None:
+def test_down_stops_an_extra_master_left_behind(own_cluster) -> None:
     port = scaling.add_master()
     helpers.down(purge=True)
     assert port_is_free(port)

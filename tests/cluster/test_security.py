@@ -12,8 +12,8 @@ from helpers import topology
 STUDENT_RULES = ("on", ">student-pw", "~*", "&*", "+@all", "-@dangerous")
 
 
-def test_without_a_password_anyone_who_reaches_a_port_can_flushall(cluster) -> None:
-    state, rc = cluster
+def test_without_a_password_anyone_who_reaches_a_port_can_flushall(shared_cluster) -> None:
+    state, rc = shared_cluster
     rc.set("precious", "data")
     # `--cluster call` runs the command on every node: no password, no question asked.
     stranger = subprocess.run(["redis-cli", "--cluster", "call", f"127.0.0.1:{state.spec.ports[0]}",
@@ -22,9 +22,8 @@ def test_without_a_password_anyone_who_reaches_a_port_can_flushall(cluster) -> N
     assert rc.get("precious") is None
 
 
-def test_a_cluster_with_a_password_refuses_whoever_lacks_it(workshop, redis_server) -> None:
-    state = helpers.up(password="s3cret-test")
-    rc = helpers.connect()
+def test_a_cluster_with_a_password_refuses_whoever_lacks_it(shared_password_cluster) -> None:
+    state, rc = shared_password_cluster
     rc.set("precious", "data")
     no_password = subprocess.run(["redis-cli", "-p", str(state.spec.ports[0]), "FLUSHALL"],
                                  capture_output=True, text=True)
@@ -34,12 +33,10 @@ def test_a_cluster_with_a_password_refuses_whoever_lacks_it(workshop, redis_serv
                                                         "password of (user 'default'|the default user)"):
             helpers.connect(**credentials)
     assert rc.get("precious") == "data"
-    rc.close()
 
 
-def test_an_acl_student_is_refused_dangerous_commands_by_name(workshop, redis_server) -> None:
-    helpers.up(password="s3cret-test")
-    admin = helpers.connect()
+def test_an_acl_student_is_refused_dangerous_commands_by_name(shared_password_cluster) -> None:
+    _, admin = shared_password_cluster
     nodes = topology.every_node(admin)  # ACLs live on each node: replicas too
     admin.execute_command("ACL", "SETUSER", "student", *STUDENT_RULES, target_nodes=nodes)
     student = helpers.connect(username="student", password="student-pw")
@@ -50,8 +47,7 @@ def test_an_acl_student_is_refused_dangerous_commands_by_name(workshop, redis_se
     with pytest.raises(redis.exceptions.NoPermissionError, match="'config|set' command"):
         student.config_set("appendonly", "no")
     assert admin.get("homework") == "done"
-    for client in (student, admin):
-        client.close()
+    student.close()
 
 
 def test_a_bad_password_is_refused_before_anything_starts(workshop, redis_server) -> None:

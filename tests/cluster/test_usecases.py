@@ -20,8 +20,8 @@ MULTI_KEY = {"DEL", "UNLINK", "EXISTS", "TOUCH", "MGET", "SINTER", "SUNION", "SD
 
 
 @pytest.fixture
-def rc(cluster):
-    return cluster[1]
+def rc(shared_cluster):
+    return shared_cluster[1]
 
 
 @pytest.fixture

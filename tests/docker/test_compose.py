@@ -2,6 +2,10 @@
 
 With no registry reachable, the image is built from this machine's own redis-server
 (docker/build-local-image.sh) unless REDIS_IMAGE names one already.
+
+Two Compose projects serve the whole module (a compose up costs seconds), one without a
+password and one with. A test may pause, stop or kill their containers, and restarts what it
+killed; the next begins with `up()`, which returns once the cluster is ready again.
 """
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import redis
@@ -18,34 +24,72 @@ import helpers
 from helpers.cluster.base import ClusterState
 from helpers.cluster.docker import DockerBackend, compose_command, docker_client
 from helpers.config import Settings
-from tests.conftest import REPO, require
+from tests.conftest import REPO, environment, private_settings, require
+
+PASSWORD = "s3cret-docker"
 
 
-@pytest.fixture
-def docker_project(workshop, monkeypatch):
-    """An own Compose project and a usable image for a docker-backend cluster; removed afterwards."""
+@pytest.fixture(scope="module")
+def docker_ready():
+    """Docker, its engine and Compose answer, and REDIS_IMAGE names a usable image (built if unset)."""
     require(shutil.which("docker") is not None, "the docker client is not installed")
     require(helpers.cluster.docker_engine_answers(), "no Docker engine answers")
     require(shutil.which("docker-compose") is not None or subprocess.run(
         ["docker", "compose", "version"], capture_output=True).returncode == 0,
         "Docker Compose is not installed")
-    if not os.environ.get("REDIS_IMAGE"):
-        built = subprocess.run([str(REPO / "docker" / "build-local-image.sh")], capture_output=True,
-                               text=True, check=True)
-        monkeypatch.setenv("REDIS_IMAGE", built.stdout.strip())
+    if os.environ.get("REDIS_IMAGE"):
+        return os.environ["REDIS_IMAGE"]
+    built = subprocess.run([str(REPO / "docker" / "build-local-image.sh")], capture_output=True,
+                           text=True, check=True)
+    return built.stdout.strip()
+
+
+@contextmanager
+def compose_project(docker_ready: str, home) -> Iterator[dict[str, str]]:
+    """Settings for a Compose project of its own (home, ports, name); removed afterwards."""
     project = f"workshop-test-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("COMPOSE_PROJECT_NAME", project)
-    yield project
-    helpers.down(purge=True)
-    leftovers = docker_client().containers.list(
-        all=True, filters={"label": f"com.docker.compose.project={project}"})
-    assert not leftovers, f"containers left behind: {[c.name for c in leftovers]}"
+    settings = dict(private_settings(home, 20000 + os.getpid() % 40 * 50 + 25),
+                    REDIS_IMAGE=docker_ready, COMPOSE_PROJECT_NAME=project)
+    try:
+        yield settings
+    finally:
+        with environment(settings):
+            helpers.down(purge=True)
+        leftovers = docker_client().containers.list(
+            all=True, filters={"label": f"com.docker.compose.project={project}"})
+        assert not leftovers, f"containers left behind: {[c.name for c in leftovers]}"
+
+
+@pytest.fixture(scope="module")
+def _plain_project(docker_ready, tmp_path_factory):
+    with compose_project(docker_ready, tmp_path_factory.mktemp("docker") / "home") as settings:
+        yield settings
+
+
+@pytest.fixture(scope="module")
+def _password_project(docker_ready, tmp_path_factory):
+    with compose_project(docker_ready, tmp_path_factory.mktemp("docker-password") / "home") as settings:
+        yield settings
+
+
+def _use(settings: dict[str, str], monkeypatch) -> None:
+    for key, value in settings.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("REDIS_CLUSTER_URL", raising=False)
 
 
 @pytest.fixture
-def docker_workshop(docker_project):
-    """A docker-backend cluster (node timeout 2 s) in its own Compose project."""
+def docker_workshop(_plain_project, monkeypatch):
+    """The module's docker-backend cluster without a password (node timeout 2 s), ready."""
+    _use(_plain_project, monkeypatch)
     return helpers.up(backend="docker", node_timeout=2000)
+
+
+@pytest.fixture
+def docker_project(_password_project, monkeypatch):
+    """The module's Compose project for a cluster with the password PASSWORD; the test calls up()."""
+    _use(_password_project, monkeypatch)
+    return _password_project["COMPOSE_PROJECT_NAME"]
 
 
 def test_every_client_follows_redirects_without_remapping(docker_workshop) -> None:
@@ -114,7 +158,7 @@ def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_w
         docker_project) -> None:
     from helpers import faults, labs, topology
 
-    state = helpers.up(backend="docker", node_timeout=2000, password="s3cret-docker")
+    state = helpers.up(backend="docker", node_timeout=2000, password=PASSWORD)
     with pytest.raises(helpers.WorkshopError, match="refused the user or password"):
         helpers.connect(username="default", password="")
     admin = helpers.connect()
@@ -144,12 +188,15 @@ def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_w
     assert report.loc["replicated", "writes"] > 100
     assert report.loc["replicated", "lost"] == 0, report
     assert state.spec.password == "s3cret-docker"
+    # Put the victim back for the module's next test: up() cannot, while Docker's port proxy
+    # of a killed container still holds its port.
+    faults.restart(victim)
 
 
 def test_acl_users_saved_on_every_node_survive_down_and_up(docker_project) -> None:
     from helpers import topology
 
-    state = helpers.up(backend="docker", node_timeout=2000, password="s3cret-acl")
+    state = helpers.up(backend="docker", node_timeout=2000, password=PASSWORD)
     admin = helpers.connect()
     nodes = topology.every_node(admin)
     assert [node.port for node in nodes] == state.spec.ports  # replicas too
@@ -168,8 +215,8 @@ def test_acl_users_saved_on_every_node_survive_down_and_up(docker_project) -> No
         student.close()
         # Redis ignores requirepass once an ACL file loads: the file keeps the default user's password.
         with pytest.raises(redis.exceptions.AuthenticationError):
-            redis.Redis(port=port).ping()
-        assert redis.Redis(port=port, password="s3cret-acl").ping()
+            redis.Redis(port=port, retry=None).ping()  # refused at once; retries only back off
+        assert redis.Redis(port=port, password=PASSWORD).ping()
 
 
 def test_other_shapes_are_refused_on_docker(workshop, monkeypatch) -> None:
