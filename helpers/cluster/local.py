@@ -344,12 +344,25 @@ def wait_gone(pid: int | None, timeout: float = 5.0) -> None:
             reaped, _ = os.waitpid(pid, os.WNOHANG)
             if reaped:
                 return
-        except ChildProcessError:  # not our child: its own parent (init) reaps it
+        except ChildProcessError:  # not our child: its own parent reaps it
             try:
                 os.kill(pid, 0)
             except ProcessLookupError:
                 return
+            # A zombie has exited and freed its ports; only its parent (say, notebook 01's
+            # kernel, still open) can reap it, so waiting for it to leave would be in vain.
+            if _is_zombie(pid):
+                return
         time.sleep(0.01)
+
+
+def _is_zombie(pid: int) -> bool:
+    """True when `pid` has exited but its parent has not reaped it yet (Linux; False elsewhere)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def is_node_process(pid: int | None, port: int) -> bool:
