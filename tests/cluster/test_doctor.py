@@ -1,6 +1,8 @@
 """The doctor (notebook 01) reads every node's own view, replicas included, and survives a dead node."""
 from __future__ import annotations
 
+import socket
+
 from helpers import faults
 from helpers.topology import doctor
 
@@ -24,10 +26,14 @@ def test_a_node_announcing_a_wrong_port_is_caught_at_once(own_cluster) -> None:
     # must be read where it really listens, or nothing is flagged (notebook 01's lab).
     state, rc = own_cluster
     broken = rc.get_default_node()
-    wrong = broken.port + 1000
-    rc.execute_command("CONFIG", "SET", "cluster-announce-port", str(wrong), target_nodes=broken)
-    try:
-        table = doctor(rc).set_index("address")
-        assert not table.loc[f"127.0.0.1:{wrong}", "reachable"]
-    finally:
-        rc.execute_command("CONFIG", "SET", "cluster-announce-port", "0", target_nodes=broken)
+    # The wrong port is one we hold bound without listening: a connection to it is refused,
+    # and no node of a test running beside this one can take it meanwhile.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        wrong = held.getsockname()[1]
+        rc.execute_command("CONFIG", "SET", "cluster-announce-port", str(wrong), target_nodes=broken)
+        try:
+            table = doctor(rc).set_index("address")
+            assert not table.loc[f"127.0.0.1:{wrong}", "reachable"]
+        finally:
+            rc.execute_command("CONFIG", "SET", "cluster-announce-port", "0", target_nodes=broken)

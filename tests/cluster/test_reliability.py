@@ -23,7 +23,9 @@ def test_no_write_confirmed_by_wait_is_lost_over_three_kills(own_cluster) -> Non
     finally:
         writes = writer.stop()
     report = labs.lost_writes(writes).set_index("outcome")
-    assert report.loc["replicated", "writes"] > 1000
+    # Enough confirmed writes for "none lost" to mean something: about 100 per round at least
+    # (a quiet machine does ten times more; two test workers share its two cores).
+    assert report.loc["replicated", "writes"] > 300
     assert report.loc[["refused", "no answer"], "writes"].sum() > 0  # the kills did hit the writer
     assert report.loc["replicated", "lost"] == 0, report
     assert report.loc["refused", "kept"] == 0  # an error reply means the write was not applied

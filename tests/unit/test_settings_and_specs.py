@@ -123,8 +123,13 @@ def bindable(port: int) -> bool:
 
 
 def free_region(count: int, blocks: int) -> int:
-    """A base from which `blocks` blocks of `count` node ports and their bus ports all bind."""
-    for start in range(45000, 55000 - blocks * count, 97):
+    """A base from which `blocks` blocks of `count` node ports and their bus ports all bind.
+
+    Between 12000 and 19000 (bus ports 22000-29000): below Linux's ephemeral range, where the
+    suite's own client connections would take ports, and clear of the clusters that tests
+    running beside this one start (nodes from 7000 and 20000-22000, bus ports 30000-32000).
+    """
+    for start in range(12000, 19000 - blocks * count, 97):
         ports = range(start, start + blocks * count)
         if all(bindable(port) and bindable(port + 10000) for port in ports):
             return start
