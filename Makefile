@@ -73,8 +73,11 @@ notebooks: setup-dev redis  ## rebuild the .ipynb files from their .md sources a
 
 # Every layer reads pytest.ini: a notebook cell fails after 600 s (--nbval-cell-timeout) and any
 # test after 900 s (pytest-timeout), so a hang costs minutes, not nbval's default 2,000 s per cell.
+# Two pytest-xdist workers: most of a test's time is waiting (a failure to be agreed on, a new
+# master's 2 s before it says ok), so two run side by side on two cores. The notebooks stay
+# together, in order, on one worker; they come first, being the longest (tests/nbval_cluster.py).
 test: setup-dev redis  ## every layer: unit, cluster, docker, notebooks, browser
-	$(PYTEST) --nbval tests notebooks
+	$(PYTEST) -n 2 --nbval notebooks tests
 test-unit: setup-dev
 	$(PYTEST) tests/unit
 test-cluster: setup-dev redis

@@ -1,8 +1,12 @@
 """pytest plugin (loaded by pytest.ini): the notebooks run on their own cluster, never the user's.
 
-Before any notebook kernel starts, WORKSHOP_HOME points to a temporary folder and
+Before the first notebook's kernel starts, WORKSHOP_HOME points to a temporary folder and
 WORKSHOP_BASE_PORT to free ports, where a cluster starts at once; the kernels inherit
 both and find it. Afterwards that cluster is stopped and its folder removed.
+
+`make test` runs on two pytest-xdist workers. The notebooks stay together, run in order by
+one worker on one cluster, as a student runs them; each test file goes whole to one worker,
+so its module fixtures (a Compose project, JupyterLab) start once.
 """
 from __future__ import annotations
 
@@ -14,13 +18,27 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from nbval.plugin import IPyNbCell
 
 _home: str | None = None
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """xdist's file-by-file scheduling, with every notebook in one unit of work."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class NotebooksTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "notebooks" if path.endswith(".ipynb") else path
+
+    return NotebooksTogether(config, log)
+
+
+@pytest.hookimpl(tryfirst=True)  # before nbval's file setup starts the first kernel
+def pytest_runtest_setup(item: pytest.Item) -> None:
     global _home
-    if not config.getoption("nbval", default=False):
+    if _home is not None or not isinstance(item, IPyNbCell):
         return
     from helpers.cluster.base import find_free_base_port
     _home = tempfile.mkdtemp(prefix="workshop-notebooks-")
@@ -30,12 +48,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # Take the ports at once (the notebooks' helpers.up() finds this cluster), so nothing
     # else can grab them between choosing them and the first notebook's first cell.
     # From a process that exits, as `python -m helpers up` in a terminal: nodes started by
-    # pytest itself would stay its children, which it never reaps, and a notebook's
-    # helpers.down() waits 5 s for each such node to leave the process table.
+    # pytest itself would stay its children, which it never reaps.
     started = subprocess.run([sys.executable, "-m", "helpers", "up"], cwd=Path(__file__).parent.parent,
                              capture_output=True, text=True)
     if started.returncode != 0:
-        raise pytest.UsageError(f"The notebooks' cluster did not start: {started.stderr.strip()}")
+        pytest.exit(f"The notebooks' cluster did not start: {started.stderr.strip()}", returncode=1)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
