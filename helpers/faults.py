@@ -18,6 +18,9 @@ from helpers.resp import Connection, ReplyError
 from helpers.slots import key_slot
 
 
+_served_when_killed: dict[int, list[int]] = {}  # port -> the slots it served when kill() hit it
+
+
 def kill(*ports: int) -> None:
     """Kill the nodes at once, as a crash would (SIGKILL, or `docker kill`): no goodbye, no save.
 
@@ -25,6 +28,11 @@ def kill(*ports: int) -> None:
     nodes die within milliseconds of each other (notebook 05's kill -9 after a burst).
     """
     for backend, state, group in clusters_of(*ports):
+        # What each victim served, read while it still answers: wait_for_failover needs it even
+        # when the promotion is over before it is called (a short cluster-node-timeout).
+        owners = slot_owners(state.spec.ports, state.spec.password)
+        for port in group:
+            _served_when_killed[port] = sorted(slot for slot, owner in owners.items() if owner == port)
         backend.kill(state, group)
 
 
@@ -102,8 +110,8 @@ def wait_for_failover(dead_port: int, timeout: float = 60.0, poll: float = 0.05)
     """
     _, state = workshop_cluster()
     survivors = [port for port in state.spec.ports if port != dead_port]
-    slots = [slot for slot, owner in slot_owners(survivors, state.spec.password).items()
-             if owner == dead_port]
+    slots = _served_when_killed.pop(dead_port, None) or [
+        slot for slot, owner in slot_owners(survivors, state.spec.password).items() if owner == dead_port]
     if not slots:
         raise WorkshopError(f"The node on port {dead_port} served no slots: only a master's "
                             "death causes a failover.")

@@ -25,6 +25,19 @@ def test_a_killed_master_is_replaced_by_its_replica_and_rejoins_as_one(own_clust
     fresh.close()
 
 
+def test_waiting_for_a_failover_already_over_returns_the_promoted_replica(own_cluster) -> None:
+    # With a short cluster-node-timeout the promotion can be over before the next cell asks.
+    state, _ = own_cluster
+    master, replica = state.spec.ports[1], state.spec.ports[4]  # node 4 replicates node 1
+    faults.kill(master)
+    faults.wait_for_role(replica, "master")
+    for _ in range(600):  # until the first survivor, too, says the replica owns "c" (slot 7365)
+        if faults.master_of("c") == replica:
+            break
+        time.sleep(0.05)
+    assert faults.wait_for_failover(master, timeout=60) == replica
+
+
 def test_a_paused_node_answers_nothing_until_resumed(own_cluster) -> None:
     state, _ = own_cluster
     replica = state.spec.ports[4]
