@@ -23,6 +23,7 @@ from nbval.plugin import IPyNbCell
 _home: str | None = None
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, when it is there
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """xdist's file-by-file scheduling, with every notebook in one unit of work."""
     from xdist.scheduler import LoadScopeScheduling
@@ -45,6 +46,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     os.environ["WORKSHOP_HOME"] = _home
     os.environ["WORKSHOP_BASE_PORT"] = str(find_free_base_port(6, start=7000))
     os.environ.pop("REDIS_CLUSTER_URL", None)
+    # Failures agreed on in 2 s rather than the students' 5: notebook 05's failovers wait less.
+    # Only cells marked NBVAL_IGNORE_OUTPUT print what depends on it.
+    os.environ["WORKSHOP_NODE_TIMEOUT"] = "2000"
     # Take the ports at once (the notebooks' helpers.up() finds this cluster), so nothing
     # else can grab them between choosing them and the first notebook's first cell.
     # From a process that exits, as `python -m helpers up` in a terminal: nodes started by
