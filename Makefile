@@ -10,8 +10,7 @@ PYTEST := $(BIN)/python -m pytest
 .PHONY: lab setup setup-dev lock redis up status down notebooks test test-unit test-cluster test-docker test-notebooks test-browser bench
 
 lab: setup redis  ## set everything up, start the cluster, open JupyterLab on the notebooks
-	$(BIN)/python -m helpers up
-	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	$(BIN)/python -m helpers lab
 
 setup: $(VENV)/.runtime  ## the virtual environment with the runtime dependencies
 setup-dev: $(VENV)/.dev  ## ... plus what the tests need

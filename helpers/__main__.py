@@ -5,6 +5,8 @@
     python -m helpers status [--json]
     python -m helpers down [--purge]
     python -m helpers reset        (flush the cluster, write the course's five keys again)
+    python -m helpers lab [up's options] [-- JUPYTERLAB OPTIONS]
+                                   (start or find the cluster, open JupyterLab: no make needed)
 
 A WorkshopError prints as one paragraph on stderr with exit code 1, never a traceback.
 """
@@ -12,8 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 from helpers.cluster import down, format_status, status, up
 from helpers.errors import WorkshopError
@@ -26,25 +31,32 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Start, inspect and stop the workshop's Redis Cluster.")
     commands = parser.add_subparsers(dest="command", required=True)
     start = commands.add_parser("up", help="start the cluster (or find the running one)")
-    start.add_argument("--backend", choices=BACKENDS, default=None)
-    start.add_argument("--masters", type=int)
-    start.add_argument("--replicas", type=int)
-    start.add_argument("--base-port", type=int)
-    start.add_argument("--node-timeout", type=int, help="cluster-node-timeout, in milliseconds")
-    start.add_argument("--password", help="requirepass and masterauth for every node")
+    lab = commands.add_parser("lab", help="start (or find) the cluster, then open JupyterLab "
+                                          "on the notebooks; options after -- go to JupyterLab")
+    for command in (start, lab):
+        command.add_argument("--backend", choices=BACKENDS, default=None)
+        command.add_argument("--masters", type=int)
+        command.add_argument("--replicas", type=int)
+        command.add_argument("--base-port", type=int)
+        command.add_argument("--node-timeout", type=int, help="cluster-node-timeout, in milliseconds")
+        command.add_argument("--password", help="requirepass and masterauth for every node")
     report = commands.add_parser("status", help="show the cluster's nodes and health")
     report.add_argument("--json", action="store_true", help="print machine-readable JSON")
     stop = commands.add_parser("down", help="stop every node; data is kept unless --purge")
     stop.add_argument("--purge", action="store_true", help="also remove the nodes' data")
     commands.add_parser("reset", help="flush every key and write the course's dataset again")
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    split = argv.index("--") if "--" in argv else len(argv)
+    args, lab_options = parser.parse_args(argv[:split]), argv[split + 1:]
     try:
-        if args.command == "up":
+        if args.command in ("up", "lab"):
             began = time.monotonic()
             state = up(backend=args.backend, masters=args.masters, replicas=args.replicas,
                        base_port=args.base_port, node_timeout=args.node_timeout,
                        password=args.password)
             print(f"Ready: {state!r} ({time.monotonic() - began:.1f} s).")
+            if args.command == "lab":
+                return open_lab(lab_options)
         elif args.command == "status":
             report = status()
             report_status(report, as_json=args.json)
@@ -62,6 +74,20 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     return 0
+
+
+def open_lab(options: list[str]) -> int:
+    """Run JupyterLab on notebooks/ until it stops, with the workshop's JupyterLab configuration
+    (jupyter/: no news prompt); return its exit code. `make lab` and students without make."""
+    repo = Path(__file__).resolve().parent.parent
+    config_path = [str(repo / "jupyter"), *filter(None, [os.environ.get("JUPYTER_CONFIG_PATH")])]
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=os.pathsep.join(config_path))
+    as_root = ["--allow-root"] if hasattr(os, "getuid") and os.getuid() == 0 else []
+    command = [sys.executable, "-m", "jupyterlab", str(repo / "notebooks"), *as_root, *options]
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:  # Ctrl-C stops JupyterLab; the cluster keeps running
+        return 0
 
 
 def reset() -> str:
