@@ -23,6 +23,12 @@ COMPOSE_SHAPE = ClusterSpec(masters=3, replicas=1)
 DEFAULT_PROJECT = "redis-workshop"
 
 
+DEFAULT_IMAGE = "redis:7.0.15"  # docker-compose.yml's, when REDIS_IMAGE is not set
+# What Compose v1 and v2 print when an image cannot be pulled (no registry, or no such image).
+CANNOT_PULL = ("pull access denied", "manifest unknown", "not found: manifest", "no such host",
+               "/v2/\": ", "failed to resolve reference", "error pulling image")
+
+
 def compose_command() -> list[str]:
     """`docker compose` (v2) when the plugin answers, else `docker-compose` (v1), else an error."""
     if shutil.which("docker"):
@@ -148,9 +154,17 @@ class DockerBackend(Backend):
                            WORKSHOP_PASSWORD=state.spec.password or "")
         for index, port in enumerate(state.spec.ports, start=1):
             environment[f"WORKSHOP_PORT_{index}"] = str(port)
-        command = [*compose_command(), "-f", str(COMPOSE_FILE), "-p", state.project, *arguments]
+        compose = compose_command()
+        command = [*compose, "-f", str(COMPOSE_FILE), "-p", state.project, *arguments]
         result = subprocess.run(command, capture_output=True, text=True, env=environment)
         if result.returncode != 0:
+            if any(sign in result.stderr for sign in CANNOT_PULL):
+                image = environment.get("REDIS_IMAGE") or DEFAULT_IMAGE
+                raise WorkshopError(
+                    f"Docker cannot pull the image {image}: no network, or no such image. Build one "
+                    "from this machine's redis-server with docker/build-local-image.sh and set "
+                    "REDIS_IMAGE to the name it prints, or use the local backend: "
+                    "python -m helpers up --backend local")
             tail = "\n".join(result.stderr.strip().splitlines()[-5:])
-            raise WorkshopError(f"`{' '.join(command[:2])} {' '.join(arguments)}` failed:\n{tail}")
+            raise WorkshopError(f"`{' '.join([*compose, *arguments])}` failed:\n{tail}")
         return result.stdout

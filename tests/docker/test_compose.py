@@ -223,3 +223,17 @@ def test_other_shapes_are_refused_on_docker(workshop, monkeypatch) -> None:
     require(helpers.cluster.docker_engine_answers(), "no Docker engine answers")
     with pytest.raises(helpers.WorkshopError, match="Use the local backend for other shapes"):
         helpers.up(backend="docker", masters=4)
+
+
+def test_an_image_that_cannot_be_pulled_says_what_to_do_and_leaves_nothing(docker_ready, tmp_path) -> None:
+    # A registry on loopback where nothing listens: the pull fails as with no network, and no
+    # request leaves this machine.
+    with compose_project("127.0.0.1:1/no-such-redis:7.0.15", tmp_path / "home") as settings:
+        with environment(settings):
+            with pytest.raises(helpers.WorkshopError, match=r"cannot pull the image 127\.0\.0\.1:1/"
+                                                             r".*build-local-image\.sh.*--backend local"):
+                helpers.up(backend="docker")
+            project = settings["COMPOSE_PROJECT_NAME"]
+            assert not docker_client().volumes.list(filters={"label": f"com.docker.compose.project={project}"})
+            assert not docker_client().containers.list(
+                all=True, filters={"label": f"com.docker.compose.project={project}"})
