@@ -29,6 +29,15 @@ CANNOT_PULL = ("pull access denied", "manifest unknown", "not found: manifest", 
                "/v2/\": ", "failed to resolve reference", "error pulling image")
 
 
+def _publisher_of(ports: list[int]) -> str:
+    """' It is the Docker container NAME: ...' when a container publishes one of `ports`, else ''."""
+    for port in ports:
+        for container in docker_client().containers.list(filters={"publish": str(port)}):
+            return (f" Port {port} is published by the Docker container {container.name}: "
+                    f"`docker stop {container.name}` frees it.")
+    return ""
+
+
 def compose_command() -> list[str]:
     """`docker compose` (v2) when the plugin answers, else `docker-compose` (v1), else an error."""
     if shutil.which("docker"):
@@ -69,8 +78,14 @@ class DockerBackend(Backend):
                 f"you asked for {spec.describe()}. Use the local backend for other shapes: "
                 "python -m helpers up --backend local")
         state.project = state.project or os.environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
-        running = self.running_ports(state)
-        check_ports_free([port for port in spec.ports if port not in running])
+        ours = self.containers(state)  # running, stopped or killed: compose up brings them back
+        running = [port for port, container in ours.items() if container.status == "running"]
+        # A killed container's port may still be held by Docker's proxy for a while: not a
+        # stranger's, so only the ports of containers not yet created must be free.
+        try:
+            check_ports_free([port for port in spec.ports if port not in ours])
+        except WorkshopError as error:
+            raise WorkshopError(f"{error}{_publisher_of(spec.ports + [p + 10000 for p in spec.ports])}") from None
         fresh = not running and not self.has_data(state)
         try:  # a failed `compose up` (a port taken meanwhile) must not leave half a cluster either
             self.compose(state, "up", "-d")

@@ -141,6 +141,16 @@ def test_faults_on_containers_kill_restart_pause_resume(docker_workshop) -> None
     assert faults.role(owner) == "slave"
 
 
+def test_up_brings_back_a_killed_container_whose_port_docker_still_holds(docker_workshop) -> None:
+    from helpers import faults
+
+    # A replica now (earlier tests of the module may have swapped roles by failovers).
+    replica = next(port for port in docker_workshop.spec.ports if faults.role(port) == "slave")
+    faults.kill(replica)  # Docker's proxy may keep listening on its port for seconds
+    helpers.up()  # its own container's port: not refused as "in use"
+    assert faults.role(replica) == "slave"
+
+
 def test_down_keeps_volumes_and_up_brings_the_data_back(docker_workshop) -> None:
     rc = helpers.connect()
     rc.set("persisted", "aof")
@@ -237,3 +247,18 @@ def test_an_image_that_cannot_be_pulled_says_what_to_do_and_leaves_nothing(docke
             assert not docker_client().volumes.list(filters={"label": f"com.docker.compose.project={project}"})
             assert not docker_client().containers.list(
                 all=True, filters={"label": f"com.docker.compose.project={project}"})
+
+
+def test_a_port_published_by_another_container_is_named_with_the_way_out(docker_ready, tmp_path) -> None:
+    with compose_project(docker_ready, tmp_path / "home") as settings:
+        taken = int(settings["WORKSHOP_BASE_PORT"]) + 1
+        stranger = docker_client().containers.run(
+            docker_ready, ["redis-server"], name=f"stranger-{uuid.uuid4().hex[:6]}", detach=True,
+            ports={"6379/tcp": ("127.0.0.1", taken)})
+        try:
+            with environment(settings):
+                with pytest.raises(helpers.WorkshopError, match=rf"Port {taken} is published by the Docker "
+                                                                 rf"container {stranger.name}: `docker stop"):
+                    helpers.up(backend="docker")
+        finally:
+            stranger.remove(force=True)
