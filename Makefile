@@ -17,15 +17,15 @@ setup-dev: $(VENV)/.dev  ## ... plus what the tests need
 
 # Students get the newest versions the ranges in requirements.txt allow. Tests and CI install the
 # exact versions of constraints.txt, so a new release upstream cannot turn them red by itself.
-$(VENV)/.runtime: requirements.txt pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: $(BIN)/python requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt -e .
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+$(VENV)/.dev: $(BIN)/python requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	$(BIN)/pip install --quiet -c constraints.txt -r requirements-dev.txt -e .
 	touch $(VENV)/.runtime $@
 

@@ -8,6 +8,7 @@ manual steps (`docker ps`, `docker inspect`) on these containers.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -23,18 +24,27 @@ COMPOSE_SHAPE = ClusterSpec(masters=3, replicas=1)
 DEFAULT_PROJECT = "redis-workshop"
 
 
-DEFAULT_IMAGE = "redis:7.0.15"  # docker-compose.yml's, when REDIS_IMAGE is not set
 # What Compose v1 and v2 print when an image cannot be pulled (no registry, or no such image).
 CANNOT_PULL = ("pull access denied", "manifest unknown", "not found: manifest", "no such host",
                "/v2/\": ", "failed to resolve reference", "error pulling image")
 
 
+def _image(environment: dict[str, str]) -> str:
+    """The image Compose runs: REDIS_IMAGE, else the default docker-compose.yml pins."""
+    pinned = re.search(r"\$\{REDIS_IMAGE:-([^}]+)\}", COMPOSE_FILE.read_text())
+    return environment.get("REDIS_IMAGE") or (pinned[1] if pinned else "the pinned image")
+
+
 def _publisher_of(ports: list[int]) -> str:
-    """' It is the Docker container NAME: ...' when a container publishes one of `ports`, else ''."""
-    for port in ports:
-        for container in docker_client().containers.list(filters={"publish": str(port)}):
-            return (f" Port {port} is published by the Docker container {container.name}: "
-                    f"`docker stop {container.name}` frees it.")
+    """' Port P is published by the Docker container NAME: ...' for a container publishing one
+    of `ports`, else '' (one question to the engine)."""
+    wanted = {str(port) for port in ports}
+    for container in docker_client().containers.list():
+        for bindings in container.ports.values():
+            for binding in bindings or []:
+                if binding.get("HostPort") in wanted:
+                    return (f" Port {binding['HostPort']} is published by the Docker container "
+                            f"{container.name}: `docker stop {container.name}` frees it.")
     return ""
 
 
@@ -174,9 +184,8 @@ class DockerBackend(Backend):
         result = subprocess.run(command, capture_output=True, text=True, env=environment)
         if result.returncode != 0:
             if any(sign in result.stderr for sign in CANNOT_PULL):
-                image = environment.get("REDIS_IMAGE") or DEFAULT_IMAGE
                 raise WorkshopError(
-                    f"Docker cannot pull the image {image}: no network, or no such image. Build one "
+                    f"Docker cannot pull the image {_image(environment)}: no network, or no such image. Build one "
                     "from this machine's redis-server with docker/build-local-image.sh and set "
                     "REDIS_IMAGE to the name it prints, or use the local backend: "
                     "python -m helpers up --backend local")
