@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +72,17 @@ def workshop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
     from helpers import down
     monkeypatch.delenv("REDIS_CLUSTER_URL", raising=False)
     down(purge=True)
+
+
+def wait_until(condition, limit: float = 20.0) -> bool:
+    """Poll `condition` every 0.05 s for at most `limit` seconds; return its last answer (what a
+    server does after a socket closes, or a dashboard after a node dies, shows a moment later)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

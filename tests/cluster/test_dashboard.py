@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import helpers
 from helpers import faults, live
 from helpers.topology import node_table
 from helpers.resp import Connection
-from tests.conftest import cli
+from tests.conftest import cli, wait_until
 
 
 def node_facts(port: int) -> tuple[dict[str, str], int, int]:
@@ -58,16 +57,6 @@ def test_a_killed_master_shows_down_and_its_replica_promoted(own_cluster) -> Non
 
 def dashboard_threads() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name == "workshop-dashboard"]
-
-
-def wait_until(condition, limit: float = 20.0) -> bool:
-    """Poll `condition` every 0.1 s for at most `limit` seconds."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def test_the_widget_turns_a_dead_node_red_and_one_dashboard_refreshes_at_a_time(own_cluster) -> None:

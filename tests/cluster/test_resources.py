@@ -1,11 +1,11 @@
 """What the helpers open, they close: the console's connections, a workload's client."""
 from __future__ import annotations
 
-import time
 
 from helpers import labs
 from helpers.console import Console
 from helpers.resp import Connection
+from tests.conftest import wait_until
 
 
 def clients(state) -> set[tuple[int, str]]:
@@ -22,17 +22,6 @@ def clients(state) -> set[tuple[int, str]]:
         found |= {(port, line.split("addr=", 1)[1].split()[0]) for line in listing.splitlines()
                   if "flags=S" not in line} - {(port, me)}  # flags=S: a replica's link
     return found
-
-
-def wait_until(condition, limit: float = 20.0) -> bool:
-    """Poll `condition` every 0.05 s for at most `limit` seconds (a closed socket reaches the
-    server's event loop a moment later)."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def test_a_closed_console_leaves_no_connection_and_no_widget(shared_cluster) -> None:
