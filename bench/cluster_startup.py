@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import helpers  # noqa: E402
 from helpers.cluster.base import ClusterSpec, ClusterState, find_free_base_port, wait_until_ready  # noqa: E402
-from helpers.cluster.local import create_with_redis_cli, start_nodes, stop_nodes  # noqa: E402
+from helpers.cluster.local import start_nodes, stop_nodes  # noqa: E402
+from helpers.tools import create_cluster_arguments  # noqa: E402
 
 
 def timed(action) -> float:
@@ -41,7 +42,7 @@ def course_way(home: Path, base_port: int) -> float:
     state = ClusterState("local", ClusterSpec(masters=3, replicas=1, base_port=base_port))
     began = time.perf_counter()
     start_nodes(state, home)
-    create_with_redis_cli(state.spec)
+    subprocess.run(["redis-cli", *create_cluster_arguments(state.spec)], check=True, capture_output=True)
     wait_until_ready(state.addresses, state.spec)
     elapsed = time.perf_counter() - began
     stop_nodes(state, home)

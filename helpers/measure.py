@@ -12,10 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -24,9 +22,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.cluster import workshop_cluster
-from helpers.cluster.base import HOST, find_free_base_port
-from helpers.cluster.local import redis_server_binary
-from helpers.config import Settings
+from helpers import tools
+from helpers.cluster.base import HOST
 from helpers.data import bulk_load, numbered_items
 from helpers.errors import WorkshopError
 from helpers.replies import parse_info
@@ -140,14 +137,6 @@ def compare_writers(rc: "RedisCluster", count: int = 20_000) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _redis_benchmark() -> str:
-    binary = shutil.which("redis-benchmark")
-    if binary is None:
-        raise WorkshopError("redis-benchmark is not installed; it comes with Redis "
-                            "(Debian/Ubuntu: sudo apt-get install redis-tools; macOS: brew install redis).")
-    return binary
-
-
 def redis_benchmark_figures(output: str) -> dict[str, str]:
     """The last row of redis-benchmark's --csv output: rps, p50_latency_ms, p99_latency_ms...
     (this module's runs, and bench/'s scripts)."""
@@ -167,15 +156,14 @@ def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterab
     of a second that mostly measures start-up. One row per run: clients, pipeline,
     requests/s, p50 and p99 latency in milliseconds.
     """
-    binary, (_, state) = _redis_benchmark(), workshop_cluster()
+    _, state = workshop_cluster()
     login = ["-a", state.spec.password] if state.spec.password else []  # redis-benchmark has no --no-auth-warning
     rows = []
     for count in clients:
         for depth in pipelines:
-            output = subprocess.run(
-                [binary, "--cluster", "-p", str(state.spec.base_port), *login, "-t", command,
-                 "-n", str(requests * depth), "-c", str(count), "-P", str(depth), "--csv"],
-                capture_output=True, text=True, timeout=300).stdout
+            output = tools.run("redis-benchmark", "--cluster", "-p", str(state.spec.base_port), *login,
+                               "-t", command, "-n", str(requests * depth), "-c", str(count),
+                               "-P", str(depth), "--csv").stdout
             figures = redis_benchmark_figures(output)
             rows.append({"clients": count, "pipeline": depth,
                          "requests/s": round(float(figures["rps"])),
@@ -220,10 +208,10 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
     every node's own CPU counters (INFO cpu) before and after; with `port` it benchmarks the
     single Redis on that port. `nodes that ran it` counts the nodes, replicas included, whose
     INFO commandstats grew for `command`. The benchmark's own CPU comes from the kernel's accounting of
-    the finished process (wait4), the whole machine's from /proc/stat on Linux. CPU figures are
-    in cores: 1.0 is one core busy for the whole run.
+    the shell that ran it (`times`, where it ran: this machine or the nodes' container), the whole
+    machine's from /proc/stat on Linux. CPU figures are in cores: 1.0 is one core busy for the
+    whole run.
     """
-    binary = _redis_benchmark()
     if port is None:
         _, state = workshop_cluster()
         target, password, ports = ["--cluster", "-p", str(state.spec.base_port)], state.spec.password, state.spec.ports
@@ -234,19 +222,16 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
                  *(["--threads", str(threads)] if threads > 1 else [])]
     nodes_before, machine_before = _node_counters(ports, password, command), _machine_ticks()
     began = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as output:
-        process = subprocess.Popen([binary, *target, *login, *arguments, "--csv"], stdout=output,
-                                   stderr=subprocess.STDOUT, text=True)
-        _, _, usage = os.wait4(process.pid, 0)
-        process.returncode = 0  # reaped by wait4; tells Popen not to wait again
-        seconds = time.perf_counter() - began
-        output.seek(0)
-        figures = redis_benchmark_figures(output.read())
+    result = subprocess.run(tools.command("redis-benchmark", *target, *login, *arguments, "--csv", timed=True),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+    seconds = time.perf_counter() - began
+    printed, cpu = tools.cpu_seconds(result.stdout)
+    figures = redis_benchmark_figures(printed)
     nodes_after, machine_after = _node_counters(ports, password, command), _machine_ticks()
     nodes = {port: (nodes_after[port][0] - nodes_before[port][0]) / seconds
              for port in nodes_after if port in nodes_before}
     working = sum(nodes_after[port][1] > nodes_before[port][1] for port in nodes_after if port in nodes_before)
-    client = (usage.ru_utime + usage.ru_stime) / seconds
+    client = cpu / seconds
     if machine_before and machine_after and machine_after[1] > machine_before[1]:
         machine = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
     else:  # no /proc/stat: count what we measured
@@ -264,28 +249,11 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
 def one_process_benchmark(pipeline: int = 128, threads: int = 2, requests: int = 3_000_000) -> dict[str, object]:
     """`benchmark_cpu` against one plain Redis process, no cluster, no persistence (notebook 05).
 
-    Starts `redis-server --port P --save "" --appendonly no` on a free port, benchmarks SET
-    with `pipeline` commands per round trip from `threads` client threads, and stops it:
-    what a single Redis process can do on this machine.
+    Starts `redis-server --port P --save "" --appendonly no` beside the cluster (a process, or
+    docker-compose.yml's `plain` service), benchmarks SET with `pipeline` commands per round
+    trip from `threads` client threads, and stops it: what a single Redis process can do on
+    this machine.
     """
-    port = find_free_base_port(1, start=Settings.from_env().base_port + 90)
-    server = subprocess.Popen([redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            probe = Connection(HOST, port, timeout=0.5)
-            try:
-                probe.ask(("PING",))
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise WorkshopError(f"A plain redis-server on port {port} did not start.")
-                time.sleep(0.05)
-            finally:
-                probe.close()
+    backend, state = workshop_cluster()
+    with backend.plain_server(state) as port:
         return benchmark_cpu(clients=50, pipeline=pipeline, requests=requests, threads=threads, port=port)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

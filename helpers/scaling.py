@@ -5,8 +5,9 @@ marks the slot IMPORTING, the source MIGRATING, the source MIGRATEs its keys in 
 then every master learns the slot's new owner (CLUSTER SETSLOT … NODE). Meanwhile clients
 are redirected with ASK and MOVED, which a cluster client follows by itself.
 
-The extra master is started and stopped by the backend (the local one only: its data goes
-under WORKSHOP_HOME/extra-nodes, and `helpers.down()` stops it too).
+The extra master is started and stopped by the backend (a process whose data goes under
+WORKSHOP_HOME/extra-nodes, or docker-compose.yml's `extra` service); `helpers.down()` stops
+it too.
 """
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def remove_master(port: int) -> int:
     Returns how many keys moved off it.
     """
     backend, state = workshop_cluster()
-    if port not in backend.extra_masters():
+    if port not in backend.extra_masters(state):
         raise WorkshopError(f"Port {port} is not an extra master from helpers.scaling.add_master(); "
                             "only those can be removed.")
     owners = _owners(state)
@@ -81,7 +82,7 @@ def remove_master(port: int) -> int:
     for other in state.spec.ports:  # every node, within the 60 s FORGET keeps it banned
         with _admin(other, state) as node:
             node.ask(("CLUSTER", "FORGET", node_id))
-    backend.stop_extra_masters()
+    backend.stop_extra_masters(state)
     return moved
 
 

@@ -41,9 +41,10 @@ def require(condition: bool, reason: str) -> None:
 
 
 def private_settings(home: Path, start: int) -> dict[str, str]:
-    """WORKSHOP_* settings for a cluster of the tests: its own home, a free base port (room for 9 nodes)."""
+    """WORKSHOP_* settings for a cluster of the tests: its own home, a free base port (room for the
+    11 ports the docker backend publishes)."""
     # Node ports 20000-22999: their bus ports (+10000) stay below Linux's ephemeral range.
-    return {"WORKSHOP_HOME": str(home), "WORKSHOP_BASE_PORT": str(find_free_base_port(9, start=start)),
+    return {"WORKSHOP_HOME": str(home), "WORKSHOP_BASE_PORT": str(find_free_base_port(11, start=start)),
             "WORKSHOP_BACKEND": "auto"}
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, UnreadableState,
+from helpers.cluster.base import (EMPTY_NODES, HOST, Backend, ClusterSpec, ClusterState, UnreadableState,
                                   port_holder, port_is_free, readiness)
 from helpers.config import BACKENDS, Settings
 from helpers.errors import WorkshopError, explain_connection_error
@@ -72,7 +72,7 @@ def down(purge: bool = False) -> str:
         return (f"Nothing to stop: the cluster at {safe_url(settings.cluster_url)} is external, "
                 "and the workshop never stops a cluster it did not start." + _local_also(settings))
     with _locked(settings.home):
-        _stop_leftover_empty_nodes(settings.home, purge)
+        _stop_leftover_empty_nodes(settings, purge)
         try:
             state = ClusterState.load(settings.home)
         except UnreadableState as error:
@@ -83,6 +83,7 @@ def down(purge: bool = False) -> str:
             return f"Nothing to stop: no workshop cluster in {settings.home}."
         implementation = make_backend(state.backend, settings)
         running = implementation.running_ports(state)
+        implementation.stop_extra_masters(state)  # notebook 05's, if left before its clean-up
         implementation.stop(state, purge=purge)
         where = f"{state.backend} cluster ({state.spec.describe()})"
         if purge:
@@ -130,12 +131,11 @@ def _set_aside(error: UnreadableState) -> str:
             f"{len(nodes)} node(s). `python -m helpers up` starts a new cluster.")
 
 
-def _stop_leftover_empty_nodes(home: Path, purge: bool) -> None:
-    """Stop the empty nodes of notebooks 01 and 05, and the extra master of notebook 05's
-    scaling lab, if a student left the notebook before its clean-up."""
-    from helpers.cluster.local import EMPTY_NODES, EXTRA_NODES, stop_empty_nodes, stop_extra_nodes
+def _stop_leftover_empty_nodes(settings: Settings, purge: bool) -> None:
+    """Stop the empty nodes of notebooks 01 and 05, if a student left the notebook before its
+    clean-up."""
     try:
-        leftover = ClusterState.load(home / EMPTY_NODES)
+        leftover = ClusterState.load(settings.home / EMPTY_NODES)
     except UnreadableState as error:
         if not purge:
             raise
@@ -143,8 +143,31 @@ def _stop_leftover_empty_nodes(home: Path, purge: bool) -> None:
         leftover = None
     if leftover is not None:
         stop_empty_nodes(leftover)
-    if (home / EXTRA_NODES).exists():
-        stop_extra_nodes(home)
+
+
+def start_empty_nodes() -> ClusterState:
+    """Start the course's three empty nodes beside the workshop's cluster (notebooks 01 and 05).
+
+    They are what the course's `docker-compose up` gives: cluster-enabled nodes that do not
+    form a cluster yet, with no password; `stop_empty_nodes` removes them, and so does
+    `down`. Local processes on free ports, or three more containers of docker-compose.yml.
+    """
+    settings = Settings.from_env()
+    backend, state = workshop_cluster(settings)
+    if ClusterState.load(settings.home / EMPTY_NODES) is not None:
+        raise WorkshopError("The course's empty nodes already run: stop them first with "
+                            "helpers.cluster.stop_empty_nodes(...) or `python -m helpers down`.")
+    course = backend.start_empty_nodes(state)
+    course.save(settings.home / EMPTY_NODES)
+    return course
+
+
+def stop_empty_nodes(course: ClusterState) -> None:
+    """Stop what `start_empty_nodes` started and remove its data (notebooks 01 and 05)."""
+    settings = Settings.from_env()
+    home = settings.home / EMPTY_NODES
+    make_backend(course.backend, settings, home).stop_empty_nodes(course)
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def status() -> dict:
@@ -298,7 +321,6 @@ def clusters_of(*ports: int) -> list[tuple[Backend, ClusterState, list[int]]]:
     """Which cluster each node belongs to, with its backend: the course-shaped empty nodes of
     `start_empty_nodes` (notebooks 01 and 05) or else the workshop's cluster. Each state.json
     is read once; ports come back grouped by cluster (notebook 05's faults)."""
-    from helpers.cluster.local import EMPTY_NODES
     settings = Settings.from_env()
     course_home = settings.home / EMPTY_NODES
     course = ClusterState.load(course_home)

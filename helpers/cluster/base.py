@@ -1,7 +1,8 @@
 """The backend contract and what every backend shares.
 
 A backend starts, finds and stops the nodes of one cluster, and breaks them on purpose
-(kill, pause, resume, restart: notebook 05's faults); this module holds its records
+(kill, pause, resume, restart: notebook 05's faults), starts nodes beside it and runs Redis's
+own programs where its nodes run; this module holds its records
 (`ClusterSpec`, `ClusterState`), the shared state file, the port checks and the readiness
 wait. Used by every notebook through `helpers.up`.
 """
@@ -13,6 +14,7 @@ import re
 import socket
 import time
 from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     import redis
 
 HOST = "127.0.0.1"
+EMPTY_NODES = "empty-nodes"  # the course's empty nodes (notebooks 01 and 05): their state.json
 # What a workshop password may be: it goes into config files and command lines unquoted.
 VALID_PASSWORD = re.compile(r"[A-Za-z0-9._~+=@%^*!-]{1,128}")
 
@@ -224,30 +227,48 @@ class Backend(ABC):
     def restart(self, state: ClusterState, port: int, timeout: float = 30.0) -> None:
         """Start a killed node again with its data; return once it answers."""
 
-    # Notebook 05's scaling lab adds a master beside the cluster: only the local backend can.
+    # Nodes beside the cluster: the course's empty nodes (notebooks 01 and 05), the extra master
+    # of notebook 05's scaling lab, and one plain Redis for its benchmark. `down` stops them all.
+    @abstractmethod
+    def start_empty_nodes(self, state: ClusterState) -> ClusterState:
+        """Start the course's three empty cluster-enabled nodes beside `state`'s cluster, as the
+        course's `docker-compose up` gives them: no cluster yet, no password. Their state goes
+        to EMPTY_NODES under this backend's home."""
+
+    @abstractmethod
+    def stop_empty_nodes(self, course: ClusterState) -> None:
+        """Stop what `start_empty_nodes` started and remove its data."""
+
+    @abstractmethod
     def start_extra_master(self, state: ClusterState) -> int:
         """Start one empty node, not yet in the cluster, beside `state`'s nodes; return its port."""
-        raise _no_extra_masters()
 
-    def extra_masters(self) -> list[int]:
+    @abstractmethod
+    def extra_masters(self, state: ClusterState) -> list[int]:
         """Ports of the extra masters `start_extra_master` started and that still run."""
-        raise _no_extra_masters()
 
-    def stop_extra_masters(self) -> None:
+    @abstractmethod
+    def stop_extra_masters(self, state: ClusterState) -> None:
         """Stop the extra masters and remove their data (also for `down`: a student may leave
         notebook 05 before its clean-up)."""
+
+    @abstractmethod
+    def plain_server(self, state: ClusterState) -> AbstractContextManager[int]:
+        """One plain redis-server beside the cluster (no cluster, no persistence), reachable from
+        this machine, for as long as the `with` block lasts: its port."""
+
+    # Redis's own programs (redis-cli, redis-benchmark) run where the nodes run.
+    @abstractmethod
+    def tool_prefix(self, state: ClusterState, program: str) -> list[str]:
+        """What goes before `program` on a command line so that it runs where the nodes run
+        and reaches them at 127.0.0.1: nothing locally, `docker exec CONTAINER` on Docker.
+        A WorkshopError when the program cannot run there."""
 
     def check_node(self, state: ClusterState, port: int) -> None:
         """Raise a WorkshopError unless a node of `state` listens on `port`."""
         if port not in state.spec.ports:
             raise WorkshopError(f"No node of this cluster listens on port {port}; its ports are "
                                 f"{state.spec.ports[0]}–{state.spec.ports[-1]}.")
-
-
-def _no_extra_masters() -> WorkshopError:
-    return WorkshopError("Adding and removing masters needs the workshop's local backend "
-                         "(python -m helpers up --backend local). On docker or an external "
-                         "cluster, use redis-cli --cluster add-node / reshard / del-node.")
 
 
 # ---- ports -------------------------------------------------------------------------------------
@@ -386,6 +407,25 @@ def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeou
     finally:
         for probe in probes.values():
             probe.close()
+
+
+def wait_answering(port: int, password: str | None, timeout: float = 30.0) -> None:
+    """Return once the node on `port` answers INFO (answered while it loads its data, unlike
+    PING); a WorkshopError after `timeout` seconds."""
+    probe = Connection(HOST, port, password, timeout=0.5)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                probe.ask(("INFO", "replication"))
+                return
+            except (OSError, ReplyError):
+                if time.monotonic() > deadline:
+                    raise WorkshopError(f"The node on port {port} did not answer within "
+                                        f"{timeout:.0f} s.") from None
+            time.sleep(0.05)
+    finally:
+        probe.close()
 
 
 def slot_owners(ports: Iterable[int], password: Credentials | str | None = None,

@@ -4,6 +4,11 @@ Compose starts and stops the cluster (`docker compose`, or `docker-compose` wher
 exists); the Docker SDK for Python finds and inspects the node containers, and breaks them
 for notebook 05 (`docker kill`, `pause`, `unpause`, `start`). Notebook 01 shows the course's
 manual steps (`docker ps`, `docker inspect`) on these containers.
+
+The nodes beside the cluster (the course's empty nodes, notebook 05's extra master and plain
+Redis) are services of docker-compose.yml under a profile, in the same network namespace, on
+the ports the `network` service publishes after the cluster's. Redis's own programs run in
+that namespace too (`docker exec`): the image has them, the host may not.
 """
 from __future__ import annotations
 
@@ -11,17 +16,22 @@ import os
 import re
 import shutil
 import subprocess
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, check_ports_free,
-                                  wait_until_ready)
+from helpers.cluster.base import (Backend, ClusterSpec, ClusterState, check_ports_free,
+                                  wait_answering, wait_until_ready)
 from helpers.config import REPO_ROOT
 from helpers.errors import WorkshopError
-from helpers.resp import Connection, ReplyError
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 COMPOSE_SHAPE = ClusterSpec(masters=3, replicas=1)
 DEFAULT_PROJECT = "redis-workshop"
+# The ports the `network` service publishes, from the base port: the cluster's six, then the
+# nodes beside it (docker-compose.yml's WORKSHOP_PORT_7 … 11).
+PUBLISHED = 11
+EXTRA, COURSE, PLAIN = 6, 7, 10  # offsets from the base port
+COURSE_SERVICES = ("course-1", "course-2", "course-3")
 
 
 # What Compose v1 and v2 print when an image cannot be pulled (no registry, or no such image).
@@ -46,6 +56,11 @@ def _publisher_of(ports: list[int]) -> str:
                     return (f" Port {binding['HostPort']} is published by the Docker container "
                             f"{container.name}: `docker stop {container.name}` frees it.")
     return ""
+
+
+def published_ports(spec: ClusterSpec) -> list[int]:
+    """Every port the `network` service publishes: the cluster's, then those beside it."""
+    return list(range(spec.base_port, spec.base_port + PUBLISHED))
 
 
 def compose_command() -> list[str]:
@@ -90,12 +105,14 @@ class DockerBackend(Backend):
         state.project = state.project or os.environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
         ours = self.containers(state)  # running, stopped or killed: compose up brings them back
         running = [port for port, container in ours.items() if container.status == "running"]
-        # A killed container's port may still be held by Docker's proxy for a while: not a
-        # stranger's, so only the ports of containers not yet created must be free.
-        try:
-            check_ports_free([port for port in spec.ports if port not in ours])
-        except WorkshopError as error:
-            raise WorkshopError(f"{error}{_publisher_of(spec.ports + [p + 10000 for p in spec.ports])}") from None
+        # The `network` container publishes every port; once it exists they are ours (a killed
+        # node's port may still be held by Docker's proxy), else they must all be free.
+        if self._network(state) is None:
+            published = published_ports(spec)
+            try:
+                check_ports_free(published)
+            except WorkshopError as error:
+                raise WorkshopError(f"{error}{_publisher_of(published)}") from None
         fresh = not running and not self.has_data(state)
         try:  # a failed `compose up` (a port taken meanwhile) must not leave half a cluster either
             self.compose(state, "up", "-d")
@@ -107,8 +124,10 @@ class DockerBackend(Backend):
         return state
 
     def stop(self, state: ClusterState, purge: bool) -> None:
-        """`compose down`: containers and network go; volumes too with purge."""
-        self.compose(state, "down", "--timeout", "10", *(["--volumes"] if purge else []))
+        """`compose down`: containers (the nodes beside the cluster too) and network go; volumes
+        too with purge."""
+        profiles = [argument for profile in ("course", "extra", "plain") for argument in ("--profile", profile)]
+        self.compose(state, *profiles, "down", "--timeout", "10", *(["--volumes"] if purge else []))
 
     def running_ports(self, state: ClusterState) -> list[int]:
         return sorted(port for port, container in self.containers(state).items()
@@ -134,20 +153,7 @@ class DockerBackend(Backend):
         container.reload()
         if container.status != "running":
             container.start()
-        probe = Connection(HOST, port, state.spec.password, timeout=0.5)
-        deadline = time.monotonic() + timeout
-        try:
-            while True:
-                try:
-                    probe.ask(("INFO", "replication"))  # answered while loading, unlike PING
-                    return
-                except (OSError, ReplyError):
-                    if time.monotonic() > deadline:
-                        raise WorkshopError(f"The node on port {port} did not answer within "
-                                            f"{timeout:.0f} s of its restart.") from None
-                time.sleep(0.05)
-        finally:
-            probe.close()
+        wait_answering(port, state.spec.password, timeout)
 
     def _containers_of(self, state: ClusterState, ports: list[int]) -> list:
         for port in ports:
@@ -161,23 +167,91 @@ class DockerBackend(Backend):
             filters={"label": f"com.docker.compose.project={state.project}"})
         return bool(volumes)
 
-    def containers(self, state: ClusterState) -> dict:
-        """Node containers by port (redis-1 serves the first port, redis-6 the last)."""
-        client = docker_client()
-        found = client.containers.list(
+    def containers(self, state: ClusterState, ports: list[int] | None = None) -> dict:
+        """The containers of `state`'s nodes (or of the nodes beside them on `ports`) by port;
+        each has its port in a `workshop.port` label."""
+        found = docker_client().containers.list(
             all=True, filters={"label": f"com.docker.compose.project={state.project}"})
-        by_port = {}
-        for container in found:
-            service = container.labels.get("com.docker.compose.service", "")
-            if service.startswith("redis-"):
-                by_port[state.spec.ports[int(service.split("-")[1]) - 1]] = container
-        return by_port
+        by_port = {int(container.labels.get("workshop.port", 0)): container for container in found}
+        return {port: by_port[port] for port in (ports or state.spec.ports) if port in by_port}
+
+    def _network(self, state: ClusterState):  # -> docker Container | None
+        """The `network` service's container, which holds the namespace and the published ports."""
+        found = docker_client().containers.list(all=True, filters={"label": [
+            f"com.docker.compose.project={state.project}", "com.docker.compose.service=network"]})
+        return found[0] if found else None
+
+    def _running_network(self, state: ClusterState):  # -> docker Container
+        network = self._network(state)
+        if network is None or network.status != "running":
+            raise WorkshopError("The docker cluster is not running: start it first with helpers.up().")
+        return network
+
+    def _start_beside(self, state: ClusterState, services: tuple[str, ...], ports: list[int],
+                      password: str | None) -> None:
+        """`compose up -d --no-deps` nodes beside the cluster; return once each answers."""
+        network = self._running_network(state)
+        unpublished = [port for port in ports if f"{port}/tcp" not in network.ports]
+        if unpublished:  # a `network` container from before docker-compose.yml published them
+            raise WorkshopError(
+                f"Your docker cluster does not publish port {unpublished[0]} for the nodes beside it: "
+                "it was started from an older docker-compose.yml. Restart it, its data is kept: "
+                "python -m helpers down, then python -m helpers up")
+        self.compose(state, "up", "-d", "--no-deps", *services)
+        for port in ports:
+            wait_answering(port, password)
+
+    def _remove(self, state: ClusterState, ports: list[int]) -> None:
+        """Remove the containers of these nodes beside the cluster, with their anonymous volumes."""
+        for container in self.containers(state, ports).values():
+            container.remove(force=True, v=True)
+
+    def start_empty_nodes(self, state: ClusterState) -> ClusterState:
+        """docker-compose.yml's course-1 … course-3 (profile `course`)."""
+        course = ClusterState(backend=self.name, project=state.project,
+                              spec=ClusterSpec(3, 0, base_port=state.spec.base_port + COURSE))
+        self._start_beside(state, COURSE_SERVICES, course.spec.ports, None)
+        return course
+
+    def stop_empty_nodes(self, course: ClusterState) -> None:
+        self._remove(course, course.spec.ports)
+
+    def start_extra_master(self, state: ClusterState) -> int:
+        """docker-compose.yml's `extra` service (profile `extra`), with the cluster's password."""
+        port = state.spec.base_port + EXTRA
+        if self.extra_masters(state):
+            raise WorkshopError(f"An extra master already runs on port {port}; "
+                                "remove it first: helpers.scaling.remove_master(port)")
+        self._start_beside(state, ("extra",), [port], state.spec.password)
+        return port
+
+    def extra_masters(self, state: ClusterState) -> list[int]:
+        port = state.spec.base_port + EXTRA
+        found = self.containers(state, [port])
+        return [port] if port in found and found[port].status == "running" else []
+
+    def stop_extra_masters(self, state: ClusterState) -> None:
+        self._remove(state, [state.spec.base_port + EXTRA])
+
+    @contextmanager
+    def plain_server(self, state: ClusterState) -> Iterator[int]:
+        """docker-compose.yml's `plain` service (profile `plain`), removed afterwards."""
+        port = state.spec.base_port + PLAIN
+        self._start_beside(state, ("plain",), [port], None)
+        try:
+            yield port
+        finally:
+            self._remove(state, [port])
+
+    def tool_prefix(self, state: ClusterState, program: str) -> list[str]:
+        """`docker exec <the network container>`: the program runs in the nodes' namespace."""
+        return ["docker", "exec", self._running_network(state).name]
 
     def compose(self, state: ClusterState, *arguments: str) -> str:
         """Run one Compose command on this project with the ports of `state`; return its output."""
         environment = dict(os.environ, WORKSHOP_NODE_TIMEOUT=str(state.spec.node_timeout),
                            WORKSHOP_PASSWORD=state.spec.password or "")
-        for index, port in enumerate(state.spec.ports, start=1):
+        for index, port in enumerate(published_ports(state.spec), start=1):
             environment[f"WORKSHOP_PORT_{index}"] = str(port)
         compose = compose_command()
         command = [*compose, "-f", str(COMPOSE_FILE), "-p", state.project, *arguments]

@@ -1,24 +1,29 @@
 """The local backend: real `redis-server` processes on 127.0.0.1, data under WORKSHOP_HOME.
 
-Notebook 01 starts its cluster here by default and also replays the course's
-manual way (`redis-cli --cluster create`) with `start_empty_nodes` and `create_with_redis_cli`.
-Notebook 05 breaks nodes with signals (kill, pause, resume, restart) and adds an extra
-master beside the cluster (under WORKSHOP_HOME/extra-nodes) for its scaling lab.
+Notebook 01 starts its cluster here by default. Notebooks 01 and 05 start the course's empty
+nodes beside it (under WORKSHOP_HOME/empty-nodes), notebook 05 breaks nodes with signals
+(kill, pause, resume, restart), adds an extra master for its scaling lab (under
+WORKSHOP_HOME/extra-nodes) and benchmarks one plain redis-server. Redis's own programs
+(redis-cli, redis-benchmark) run on this machine.
 """
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.cluster.base import (HOST, Backend, ClusterSpec, ClusterState, check_ports_free,
-                                  find_free_base_port, node_client, wait_until_ready)
-from helpers.config import Settings
+from helpers.cluster.base import (EMPTY_NODES, HOST, Backend, ClusterSpec, ClusterState,
+                                  check_ports_free, find_free_base_port, node_client,
+                                  wait_until_ready)
 from helpers.errors import WorkshopError
 from helpers.replies import read_cluster_nodes
 from helpers.resp import Connection, ReplyError
@@ -51,18 +56,28 @@ shutdown-on-sigterm force
 """
 AUTH_CONFIG = 'requirepass "{password}"\nmasterauth "{password}"\n'
 ACL_FILE = "users.acl"
-EMPTY_NODES = "empty-nodes"  # notebooks 01 and 05: the course's nodes, under WORKSHOP_HOME
 EXTRA_NODES = "extra-nodes"  # notebook 05's scaling lab: the extra master, under WORKSHOP_HOME
 
 
+MINIMUM_VERSION = (7, 0)  # the course is about Redis 7.0: ADDSLOTSRANGE, sharded pub/sub, ACL selectors
+
+
+@functools.cache
 def redis_server_binary() -> str:
-    """Path of `redis-server`, or a WorkshopError that says how to get one (or Docker)."""
+    """Path of `redis-server` 7.0 or newer, or a WorkshopError that says how to get one (or Docker)."""
     found = shutil.which("redis-server")
     if not found:
         raise WorkshopError(
             "No redis-server found on this machine. Install it (Debian/Ubuntu: "
             "sudo apt-get install redis-server; macOS: brew install redis), or run `make lab`, "
             "which does; or use Docker instead: python -m helpers up --backend docker")
+    said = subprocess.run([found, "--version"], capture_output=True, text=True).stdout
+    version = re.search(r"v=(\d+)\.(\d+)\.(\d+)", said)
+    if version and tuple(map(int, version.groups()[:2])) < MINIMUM_VERSION:
+        raise WorkshopError(
+            f"{found} is Redis {'.'.join(version.groups())}; the workshop needs Redis 7.0 or newer. "
+            "Install a newer one (Debian 12, Ubuntu 24.04 and Homebrew have it), or use Docker "
+            "instead: python -m helpers up --backend docker")
     return found
 
 
@@ -135,6 +150,17 @@ class LocalBackend(Backend):
             raise WorkshopError(f"The node on port {port} is not running.")
         return pid
 
+    def start_empty_nodes(self, state: ClusterState) -> ClusterState:
+        """Three empty nodes on free ports above the cluster's, data under WORKSHOP_HOME/empty-nodes."""
+        spec = ClusterSpec(3, 0, find_free_base_port(3, start=state.spec.base_port + 100))
+        course = ClusterState(backend="local", spec=spec.check())
+        start_nodes(course, self.home / EMPTY_NODES)
+        return course
+
+    def stop_empty_nodes(self, course: ClusterState) -> None:
+        stop_nodes(course, self.home / EMPTY_NODES)
+        shutil.rmtree(self.home / EMPTY_NODES, ignore_errors=True)
+
     def start_extra_master(self, state: ClusterState) -> int:
         """An empty node on the first free port after the cluster's, with its timeout and password."""
         home = self.home / EXTRA_NODES
@@ -149,12 +175,35 @@ class LocalBackend(Backend):
         start_nodes(extra, home)
         return spec.base_port
 
-    def extra_masters(self) -> list[int]:
+    def extra_masters(self, state: ClusterState) -> list[int]:
         extra = ClusterState.load(self.home / EXTRA_NODES)
         return list(extra.pids) if extra is not None else []
 
-    def stop_extra_masters(self) -> None:
+    def stop_extra_masters(self, state: ClusterState) -> None:
         stop_extra_nodes(self.home)
+
+    @contextmanager
+    def plain_server(self, state: ClusterState) -> Iterator[int]:
+        """`redis-server --port P --save "" --appendonly no` on a free port, stopped afterwards."""
+        port = find_free_base_port(1, start=state.spec.base_port + 90)
+        server = subprocess.Popen([redis_server_binary(), "--port", str(port), "--bind", HOST,
+                                   "--save", "", "--appendonly", "no"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_answering(port, server, None, Path(os.devnull))
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+    def tool_prefix(self, state: ClusterState, program: str) -> list[str]:
+        """Nothing: the program runs on this machine, where the nodes are."""
+        if not shutil.which(program):
+            raise WorkshopError(
+                f"{program} is not installed on this machine; it comes with Redis (Debian/Ubuntu: "
+                "sudo apt-get install redis-tools; macOS: brew install redis). Or use the docker "
+                "backend, whose image has it: python -m helpers up --backend docker")
+        return []
 
 
 def stop_extra_nodes(home: Path) -> None:
@@ -270,39 +319,6 @@ def _wait_knows(client: "redis.Redis", node_id: str, timeout: float = 10.0) -> N
         if time.monotonic() > deadline:
             raise WorkshopError(f"A node did not hear of master {node_id} within {timeout:.0f} s.")
         time.sleep(0.005)
-
-
-def create_with_redis_cli(spec: ClusterSpec) -> subprocess.CompletedProcess:
-    """The course's way: `redis-cli --cluster create ... --cluster-replicas R --cluster-yes`."""
-    command = ["redis-cli", "--cluster", "create", *[f"{HOST}:{port}" for port in spec.ports],
-               "--cluster-replicas", str(spec.replicas), "--cluster-yes"]
-    if spec.password:
-        command += ["-a", spec.password, "--no-auth-warning"]
-    # redis-cli colours its --cluster output whenever TERM contains "xterm" (isColorTerm() in
-    # redis-cli.c), even into a pipe: a plain terminal type keeps escape codes out of notebooks.
-    return subprocess.run(command, capture_output=True, text=True, check=True,
-                          env={**os.environ, "TERM": "dumb"})
-
-
-def start_empty_nodes(masters: int = 3, replicas: int = 0) -> ClusterState:
-    """Start empty cluster-enabled nodes on free ports beside the workshop's cluster (notebook 01).
-
-    They are what the course's `docker-compose up` gives: nodes that do not form a cluster
-    yet. Their data goes to WORKSHOP_HOME/empty-nodes; `stop_empty_nodes` removes it.
-    """
-    settings = Settings.from_env()
-    size = masters * (1 + replicas)
-    spec = ClusterSpec(masters, replicas, find_free_base_port(size, start=settings.base_port + 100))
-    state = ClusterState(backend="local", spec=spec.check())
-    start_nodes(state, settings.home / EMPTY_NODES)
-    return state
-
-
-def stop_empty_nodes(state: ClusterState) -> None:
-    """Stop what `start_empty_nodes` started and remove its data (notebook 01)."""
-    home = Settings.from_env().home / EMPTY_NODES
-    stop_nodes(state, home)
-    shutil.rmtree(home, ignore_errors=True)
 
 
 def stop_nodes(state: ClusterState, home: Path, only: list[int] | None = None,

@@ -189,9 +189,9 @@ def test_the_cluster_keeps_running_after_the_starting_process_exits(workshop, re
 
 
 def test_down_also_stops_the_empty_nodes_a_student_left_behind(workshop, redis_server) -> None:
-    from helpers.cluster.local import start_empty_nodes
+    from helpers.cluster import start_empty_nodes
     helpers.up()
-    empty = start_empty_nodes(masters=3, replicas=0)  # notebook 01, left before its clean-up
+    empty = start_empty_nodes()  # notebook 01, left before its clean-up
     helpers.down(purge=True)
     assert not any(is_node_process(pid, port) for port, pid in empty.pids.items())
     assert_nothing_left(empty.spec.ports)

@@ -84,11 +84,13 @@ def test_a_stopped_cluster_comes_back_with_all_its_data(own_cluster) -> None:
 
 
 def test_the_course_topology_without_replicas_goes_down_with_one_master(workshop, redis_server) -> None:
-    from helpers.cluster.local import create_with_redis_cli, start_empty_nodes, stop_empty_nodes
+    from helpers.cluster import start_empty_nodes, stop_empty_nodes
     from helpers.resp import Connection, ReplyError
+    from helpers.tools import create_with_redis_cli
     import pytest
 
-    course = start_empty_nodes(masters=3, replicas=0)
+    helpers.up()  # the course's nodes start beside the workshop's cluster, on its backend
+    course = start_empty_nodes()
     try:
         create_with_redis_cli(course.spec)
         first, second, _ = course.spec.ports

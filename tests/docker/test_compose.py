@@ -164,6 +164,59 @@ def test_down_keeps_volumes_and_up_brings_the_data_back(docker_workshop) -> None
     rc.close()
 
 
+def test_redis_programs_run_in_the_nodes_namespace_and_print_what_the_hosts_print(docker_workshop) -> None:
+    from helpers import tools
+
+    port = str(docker_workshop.spec.base_port)
+    assert tools.command("redis-cli")[:2] == ["docker", "exec"]  # not the host's
+    for arguments in (["-c", "-p", port, "SET", "both", "ways"], ["-c", "-p", port, "GET", "both"],
+                      ["-p", port, "CLUSTER", "KEYSLOT", "nom"], ["-p", port, "CLUSTER", "COUNTKEYSINSLOT", "0"]):
+        on_host = subprocess.run(["redis-cli", *arguments], capture_output=True, text=True, check=True)
+        assert tools.run("redis-cli", *arguments).stdout == on_host.stdout
+    assert tools.run("redis-cli", "-c", "-p", port, "GET", "both").stdout == "ways\n"
+
+
+def test_the_nodes_beside_the_cluster_on_docker_and_down_removes_them(docker_workshop) -> None:
+    from helpers import faults, measure, scaling, tools
+    from helpers.cluster import start_empty_nodes, stop_empty_nodes
+
+    # Notebook 01: the course's empty nodes, made a cluster by redis-cli in their namespace.
+    course = start_empty_nodes()
+    assert course.spec.ports == [docker_workshop.spec.base_port + n for n in (7, 8, 9)]
+    created = tools.create_with_redis_cli(course.spec)
+    assert "[OK] All 16384 slots covered." in created.stdout
+    first, second, _ = course.spec.ports
+    faults.wait_for_cluster_state(second, "ok")
+    # Notebook 05: no replica, so one dead master takes the whole cluster down.
+    faults.kill(first)
+    faults.wait_for_cluster_state(second, "fail", timeout=60)
+    stop_empty_nodes(course)
+    assert not DockerBackend(Settings.from_env()).containers(docker_workshop, course.spec.ports)
+
+    # Notebook 05's scaling lab: a master added, given slots with their keys, removed.
+    rc = helpers.connect()
+    rc.mset_nonatomic({f"scale:{i}": str(i) for i in range(500)})
+    extra = scaling.add_master()
+    assert extra == docker_workshop.spec.base_port + 6
+    assert scaling.give_slots(extra, 300) > 0
+    assert scaling.remove_master(extra) > 0
+    assert rc.mget_nonatomic([f"scale:{i}" for i in range(500)]) == [str(i) for i in range(500)]
+    rc.close()
+
+    # Notebook 05's benchmarks: redis-benchmark in the namespace, one plain Redis beside.
+    plain = measure.one_process_benchmark(pipeline=16, threads=1, requests=50_000)
+    assert plain["nodes that ran it"] == 1 and plain["requests/s"] > 0 and plain["redis-benchmark CPU"] > 0
+
+    # Left behind by a student who skipped the clean-up cells: `down` removes them all.
+    backend = DockerBackend(Settings.from_env())
+    start_empty_nodes()
+    backend.start_extra_master(docker_workshop)  # started, not yet met: the cluster stays as it was
+    helpers.down()
+    beside = range(docker_workshop.spec.base_port + 6, docker_workshop.spec.base_port + 11)
+    assert not backend.containers(docker_workshop, list(beside))
+    helpers.up()
+
+
 def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_write(
         docker_project) -> None:
     from helpers import faults, labs, topology
@@ -262,3 +315,19 @@ def test_a_port_published_by_another_container_is_named_with_the_way_out(docker_
                     helpers.up(backend="docker")
         finally:
             stranger.remove(force=True)
+
+
+def test_without_compose_up_says_what_to_do_and_starts_nothing(docker_ready, tmp_path) -> None:
+    only_docker = tmp_path / "bin"  # a PATH with the docker client and no Compose, v1 or v2
+    only_docker.mkdir()
+    (only_docker / "docker").symlink_to(shutil.which("docker"))
+    with compose_project(docker_ready, tmp_path / "home") as settings:
+        with environment(settings), pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PATH", str(only_docker))
+            patch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-config"))  # no user's cli-plugins
+            with pytest.raises(helpers.WorkshopError, match=r"Docker Compose is not installed\. Install "
+                                                             r"Docker Desktop.*--backend local"):
+                helpers.up(backend="docker")
+            project = settings["COMPOSE_PROJECT_NAME"]
+            assert not docker_client().containers.list(
+                all=True, filters={"label": f"com.docker.compose.project={project}"})

@@ -11,7 +11,7 @@ imports resolved. Two rules:
 
        facade     helpers (up, down, connect, dashboard), helpers.__main__ (the command line)
          |
-       features   console, data, measure, faults, labs, scaling, live, charts, verdicts,
+       features   console, data, measure, faults, labs, scaling, live, charts, verdicts, tools,
          |        usecases/, exercises/     (what the notebooks call, one concern each)
        topology   slots, keys and nodes as tables, read from a running cluster
          |
@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("topology", ["helpers.topology"]),
     ("features", ["helpers.console", "helpers.data", "helpers.measure", "helpers.faults",
                   "helpers.labs", "helpers.scaling", "helpers.live", "helpers.charts",
-                  "helpers.verdicts", "helpers.usecases", "helpers.usecases.*",
+                  "helpers.verdicts", "helpers.tools", "helpers.usecases", "helpers.usecases.*",
                   "helpers.exercises", "helpers.exercises.*"]),
     ("facade", ["helpers", "helpers.__main__"]),
 ]

@@ -31,3 +31,25 @@ def test_an_exited_child_of_another_process_is_a_zombie_and_a_running_one_is_not
         parent.kill()
         parent.wait()
     assert not _is_zombie(parent.pid)  # reaped: no such process at all
+
+
+@pytest.mark.parametrize("found, refused", [("6.0.16", True), ("7.0.15", False), ("7.2.4", False)])
+def test_a_redis_server_older_than_7_0_is_refused_with_its_version_and_the_way_out(
+        found: str, refused: bool, tmp_path, monkeypatch) -> None:
+    from helpers.cluster.local import redis_server_binary
+    from helpers.errors import WorkshopError
+
+    fake = tmp_path / "redis-server"  # prints what `redis-server --version` prints, nothing more
+    fake.write_text(f"#!/bin/sh\necho 'Redis server v={found} sha=00000000:0 malloc=jemalloc-5.3.0 bits=64'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    redis_server_binary.cache_clear()
+    try:
+        if refused:
+            with pytest.raises(WorkshopError, match=rf"is Redis {found}; the workshop needs Redis 7\.0 "
+                                                    r"or newer.*--backend docker"):
+                redis_server_binary()
+        else:
+            assert redis_server_binary() == str(fake)
+    finally:
+        redis_server_binary.cache_clear()
