@@ -2,9 +2,7 @@
 JupyterLab opens on the notebooks without asking about Jupyter news (jupyter/labconfig)."""
 from __future__ import annotations
 
-import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -15,9 +13,9 @@ from pathlib import Path
 from helpers.cluster.base import find_free_base_port
 from tests.browser.test_jupyterlab import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import REPO, cli, require
+from tests.lab_asks_nothing import NEWS_PLUGIN, disabled_extensions
 
 TOKEN = "workshop-lab-command-test"
-NEWS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
 
 
 def test_the_lab_command_starts_the_cluster_and_a_jupyterlab_that_asks_nothing(workshop, redis_server,
@@ -44,8 +42,7 @@ def test_the_lab_command_starts_the_cluster_and_a_jupyterlab_that_asks_nothing(w
         else:
             raise AssertionError("JupyterLab did not answer within two minutes")
         assert cli("status", env=workshop).returncode == 0  # the cluster runs
-        config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)[1])
-        assert NEWS_PLUGIN in config["disabledExtensions"], config["disabledExtensions"]
+        assert NEWS_PLUGIN in disabled_extensions(page), disabled_extensions(page)
 
         from playwright.sync_api import sync_playwright
         with sync_playwright() as playwright:
