@@ -97,6 +97,8 @@ test-notebooks-docker: setup-dev
 
 # The notebooks as Binder runs them (binder/): a non-root user, a fresh virtual environment with
 # only what binder/ installs, the local backend (tests/as-binder.sh; needs network for pip).
+# `make test` runs it beside test-notebooks-docker: each finds free ports for its cluster when
+# its first notebook starts, the docker pass within seconds, this one after a minute of pip.
 test-binder: redis
 	tests/as-binder.sh
 

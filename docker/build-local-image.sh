@@ -6,7 +6,11 @@
 set -euo pipefail
 version=$(redis-server --version | sed -E 's/.* v=([0-9.]+).*/\1/')
 name=${1:-redis-workshop-local:$version}
-if docker image inspect "$name" >/dev/null 2>&1; then echo "$name"; exit 0; fi
+# An image built before it held redis-benchmark is built again.
+if docker image inspect "$name" >/dev/null 2>&1; then
+  if docker run --rm "$name" redis-benchmark --version >/dev/null 2>&1; then echo "$name"; exit 0; fi
+  docker rmi "$name" >/dev/null
+fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/usr/local/bin" "$root/bin" "$root/data" "$root/tmp" "$root/etc/workshop"

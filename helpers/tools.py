@@ -20,11 +20,13 @@ from helpers.errors import WorkshopError
 # (the line before is the shell's own):
 # the program's own CPU, measured where it ran, on this machine or in a container.
 _TIMED = ("sh", "-c", '"$@"; status=$?; times; exit $status', "sh")
-_TIMES = re.compile(r"(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$")
+# bash prints the locale's decimal point (0m1,500s in French), dash and busybox a dot.
+_TIMES = re.compile(r"(\d+)m(\d+[.,]?\d*)s\s+(\d+)m(\d+[.,]?\d*)s\s*$")
 
 
 def command(program: str, *arguments: str, timed: bool = False) -> list[str]:
-    """The command line that runs `program arguments...` where the cluster's nodes run (all notebooks).
+    """The command line that runs `program arguments...` where the cluster's nodes run (notebooks 01
+    and 05, through `run`, `shell` and helpers.measure).
 
     With timed=True the program runs under a shell whose `times` adds its CPU seconds
     as the last line of output (`cpu_seconds` reads it).
@@ -51,22 +53,27 @@ def run(program: str, *arguments: str, timeout: float = 300.0, check: bool = Tru
                             timeout=timeout, env={**os.environ, "TERM": "dumb"})
     if check and result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-5:])
-        raise WorkshopError(f"`{program} {' '.join(arguments)}` failed (exit {result.returncode}):\n{tail}")
+        shown = ["****" if before == "-a" else argument  # never a password in an error
+                 for before, argument in zip(["", *arguments], arguments)]
+        raise WorkshopError(f"`{program} {' '.join(shown)}` failed (exit {result.returncode}):\n{tail}")
     return result
 
 
 def cpu_seconds(output: str) -> tuple[str, float]:
-    """Split a timed run's output into what the program printed and the CPU seconds it used."""
+    """Split a timed run's output into what the program printed and the CPU seconds it used
+    (notebook 05's benchmarks, helpers.measure.benchmark_cpu)."""
     lines = output.rstrip().splitlines()  # `times` prints two lines: the shell's, then its children's
     printed, found = "\n".join(lines[:-2]), _TIMES.search(lines[-1]) if len(lines) >= 2 else None
     if found is None:
         raise WorkshopError(f"No CPU times at the end of the output: {output[-200:]!r}")
     minutes_user, user, minutes_system, system = found.groups()
-    return printed, 60 * int(minutes_user) + float(user) + 60 * int(minutes_system) + float(system)
+    seconds = 60 * int(minutes_user) + float(user.replace(",", ".")) + 60 * int(minutes_system)
+    return printed, seconds + float(system.replace(",", "."))
 
 
 def create_cluster_arguments(spec: ClusterSpec) -> list[str]:
-    """redis-cli's arguments for the course's way: `--cluster create ... --cluster-replicas R --cluster-yes`."""
+    """redis-cli's arguments for the course's way: `--cluster create ... --cluster-replicas R
+    --cluster-yes` (notebooks 01 and 05 through `create_with_redis_cli`; bench/cluster_startup.py)."""
     arguments = ["--cluster", "create", *[f"{HOST}:{port}" for port in spec.ports],
                  "--cluster-replicas", str(spec.replicas), "--cluster-yes"]
     if spec.password:

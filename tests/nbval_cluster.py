@@ -45,6 +45,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     _home = tempfile.mkdtemp(prefix="workshop-notebooks-")
     os.environ["WORKSHOP_HOME"] = _home
     os.environ["WORKSHOP_BASE_PORT"] = str(find_free_base_port(11, start=7000))  # 11: docker publishes 11
+    # On the docker backend, a Compose project of its own: never the user's `redis-workshop`.
+    os.environ["COMPOSE_PROJECT_NAME"] = f"workshop-notebooks-{os.getpid()}"
     os.environ.pop("REDIS_CLUSTER_URL", None)
     # Failures agreed on in 2 s rather than the students' 5: notebook 05's failovers wait less.
     # Only cells marked NBVAL_IGNORE_OUTPUT print what depends on it.

@@ -132,8 +132,8 @@ def _set_aside(error: UnreadableState) -> str:
 
 
 def _stop_leftover_empty_nodes(settings: Settings, purge: bool) -> None:
-    """Stop the empty nodes of notebooks 01 and 05, if a student left the notebook before its
-    clean-up."""
+    """Stop the empty nodes of notebooks 01 and 05, and a local extra master of notebook 05's
+    scaling lab, if a student left the notebook before its clean-up."""
     try:
         leftover = ClusterState.load(settings.home / EMPTY_NODES)
     except UnreadableState as error:
@@ -143,6 +143,9 @@ def _stop_leftover_empty_nodes(settings: Settings, purge: bool) -> None:
         leftover = None
     if leftover is not None:
         stop_empty_nodes(leftover)
+    from helpers.cluster.local import EXTRA_NODES, stop_extra_nodes
+    if (settings.home / EXTRA_NODES).exists():  # even with no readable state.json left
+        stop_extra_nodes(settings.home)
 
 
 def start_empty_nodes() -> ClusterState:
@@ -151,12 +154,13 @@ def start_empty_nodes() -> ClusterState:
     They are what the course's `docker-compose up` gives: cluster-enabled nodes that do not
     form a cluster yet, with no password; `stop_empty_nodes` removes them, and so does
     `down`. Local processes on free ports, or three more containers of docker-compose.yml.
+    Empty nodes left from an earlier call are replaced.
     """
     settings = Settings.from_env()
     backend, state = workshop_cluster(settings)
-    if ClusterState.load(settings.home / EMPTY_NODES) is not None:
-        raise WorkshopError("The course's empty nodes already run: stop them first with "
-                            "helpers.cluster.stop_empty_nodes(...) or `python -m helpers down`.")
+    leftover = ClusterState.load(settings.home / EMPTY_NODES)
+    if leftover is not None:  # the cell run again, or after a kernel restart: start afresh
+        stop_empty_nodes(leftover)
     course = backend.start_empty_nodes(state)
     course.save(settings.home / EMPTY_NODES)
     return course
@@ -165,9 +169,8 @@ def start_empty_nodes() -> ClusterState:
 def stop_empty_nodes(course: ClusterState) -> None:
     """Stop what `start_empty_nodes` started and remove its data (notebooks 01 and 05)."""
     settings = Settings.from_env()
-    home = settings.home / EMPTY_NODES
-    make_backend(course.backend, settings, home).stop_empty_nodes(course)
-    shutil.rmtree(home, ignore_errors=True)
+    make_backend(course.backend, settings).stop_empty_nodes(course)
+    shutil.rmtree(settings.home / EMPTY_NODES, ignore_errors=True)
 
 
 def status() -> dict:

@@ -411,7 +411,8 @@ def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeou
 
 def wait_answering(port: int, password: str | None, timeout: float = 30.0) -> None:
     """Return once the node on `port` answers INFO (answered while it loads its data, unlike
-    PING); a WorkshopError after `timeout` seconds."""
+    PING); a WorkshopError after `timeout` seconds. For the docker backend's restarted nodes and
+    the nodes it starts beside the cluster (notebooks 01 and 05)."""
     probe = Connection(HOST, port, password, timeout=0.5)
     deadline = time.monotonic() + timeout
     try:

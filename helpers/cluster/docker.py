@@ -59,7 +59,8 @@ def _publisher_of(ports: list[int]) -> str:
 
 
 def published_ports(spec: ClusterSpec) -> list[int]:
-    """Every port the `network` service publishes: the cluster's, then those beside it."""
+    """Every port the `network` service publishes: the cluster's, then those beside it (the
+    nodes notebooks 01 and 05 start)."""
     return list(range(spec.base_port, spec.base_port + PUBLISHED))
 
 
@@ -173,7 +174,8 @@ class DockerBackend(Backend):
         found = docker_client().containers.list(
             all=True, filters={"label": f"com.docker.compose.project={state.project}"})
         by_port = {int(container.labels.get("workshop.port", 0)): container for container in found}
-        return {port: by_port[port] for port in (ports or state.spec.ports) if port in by_port}
+        return {port: by_port[port] for port in (state.spec.ports if ports is None else ports)
+                if port in by_port}
 
     def _network(self, state: ClusterState):  # -> docker Container | None
         """The `network` service's container, which holds the namespace and the published ports."""
@@ -237,8 +239,8 @@ class DockerBackend(Backend):
     def plain_server(self, state: ClusterState) -> Iterator[int]:
         """docker-compose.yml's `plain` service (profile `plain`), removed afterwards."""
         port = state.spec.base_port + PLAIN
-        self._start_beside(state, ("plain",), [port], None)
         try:
+            self._start_beside(state, ("plain",), [port], None)
             yield port
         finally:
             self._remove(state, [port])
