@@ -148,6 +148,13 @@ def _stop_leftover_empty_nodes(settings: Settings, purge: bool) -> None:
         stop_extra_nodes(settings.home)
 
 
+def node_file(port: int, name: str = "nodes.conf") -> str:
+    """The text of a file in the data directory of the workshop's node on `port` (notebook 01:
+    the nodes.conf Redis writes), from a local node's folder or a container's volume."""
+    backend, state = workshop_cluster()
+    return backend.node_file(state, port, name)
+
+
 def start_empty_nodes() -> ClusterState:
     """Start the course's three empty nodes beside the workshop's cluster (notebooks 01 and 05).
 

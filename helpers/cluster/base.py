@@ -257,6 +257,10 @@ class Backend(ABC):
         """One plain redis-server beside the cluster (no cluster, no persistence), reachable from
         this machine, for as long as the `with` block lasts: its port."""
 
+    @abstractmethod
+    def node_file(self, state: ClusterState, port: int, name: str) -> str:
+        """The text of a file in the node's own data directory (its `dir`): nodes.conf, users.acl."""
+
     # Redis's own programs (redis-cli, redis-benchmark) run where the nodes run.
     @abstractmethod
     def tool_prefix(self, state: ClusterState, program: str) -> list[str]:

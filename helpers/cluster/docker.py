@@ -12,10 +12,12 @@ that namespace too (`docker exec`): the image has them, the host may not.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
 import subprocess
+import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -155,6 +157,13 @@ class DockerBackend(Backend):
         if container.status != "running":
             container.start()
         wait_answering(port, state.spec.password, timeout)
+
+    def node_file(self, state: ClusterState, port: int, name: str) -> str:
+        """Copy it out of the node's volume, /data (`docker cp`), with any image."""
+        [container] = self._containers_of(state, [port])
+        stream, _ = container.get_archive(f"/data/{name}")
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+            return archive.extractfile(archive.getmembers()[0]).read().decode()
 
     def _containers_of(self, state: ClusterState, ports: list[int]) -> list:
         for port in ports:

@@ -150,6 +150,11 @@ class LocalBackend(Backend):
             raise WorkshopError(f"The node on port {port} is not running.")
         return pid
 
+    def node_file(self, state: ClusterState, port: int, name: str) -> str:
+        """Read it from the node's folder, WORKSHOP_HOME/nodes/PORT."""
+        self.check_node(state, port)
+        return (node_dir(self.home, port) / name).read_text()
+
     def start_empty_nodes(self, state: ClusterState) -> ClusterState:
         """Three empty nodes on free ports above the cluster's, data under WORKSHOP_HOME/empty-nodes."""
         spec = ClusterSpec(3, 0, find_free_base_port(3, start=state.spec.base_port + 100))

@@ -1,10 +1,11 @@
-"""Exercises of notebook 02: slots and hash tags, the last one checked on your cluster."""
+"""Exercises of notebook 02: slots and hash tags, then a command typed in the console; the last
+two are checked on your cluster."""
 from __future__ import annotations
 
 from helpers.exercises import ____, Exercise
 from helpers.slots import key_slot
 
-__all__ = ["q1", "q2", "q3", "____"]
+__all__ = ["q1", "q2", "q3", "q4", "____"]
 
 
 def _slot_of_user_1000(answer: object) -> str | None:
@@ -66,3 +67,33 @@ q3 = Exercise(
     hint_text="An MSET on a cluster must stay in one slot: put {7} in each name.",
     solution_text='rc.mset({"user:{7}:cart": "lamp", "user:{7}:wishlist": "desk", "user:{7}:orders": "0"})\n'
                   'answer = ("user:{7}:cart", "user:{7}:wishlist", "user:{7}:orders")')
+
+
+def _eggs_at_the_tail(answer: object) -> str | None:
+    from helpers.console import parse
+    from helpers.exercises import cluster
+    if not isinstance(answer, str):
+        return "give the command you typed, as text, like answer = 'lpush ...'"
+    client = cluster()
+    try:
+        items = client.lrange("lists:shopping", 0, -1)
+    finally:
+        client.close()
+    if "eggs" not in items:
+        return (f"lists:shopping holds {items} on the cluster: no 'eggs' yet. Type your command in "
+                "the console above and press Enter, then check again")
+    if items[-1] != "eggs":
+        return (f"lists:shopping holds {items}: 'eggs' is not at the end. LPUSH adds at the head; "
+                "which command adds at the tail? (lrem lists:shopping 0 eggs takes it out again)")
+    words = parse(answer)
+    if not words or words[0].lower() not in ("rpush", "rpushx") or words[1:2] != ["lists:shopping"]:
+        return f"the list ends with 'eggs', but {answer!r} is not a command that puts it there"
+    return None
+
+
+q4 = Exercise(
+    question="In the console, add 'eggs' at the end of lists:shopping with one command; give that command.",
+    verdict=_eggs_at_the_tail,
+    hint_text="LPUSH adds at the head of a list (that is why bread came first); its twin adds at the tail.",
+    solution_text="Type  rpush lists:shopping eggs  in the console and press Enter, then:\n"
+                  "answer = 'rpush lists:shopping eggs'")

@@ -178,3 +178,32 @@ def test_every_notebook_has_three_exercises_or_more() -> None:
     for part in ("part01", "part02", "part03", "part04", "part05"):
         module = importlib.import_module(f"helpers.exercises.{part}")
         assert len([name for name in module.__all__ if name.startswith("q")]) >= 3, part
+
+
+def test_the_typed_task_reads_the_list_on_the_cluster(shared_cluster, capsys) -> None:
+    from helpers.console import Console
+    from helpers.exercises.part02 import q4
+
+    _, rc = shared_cluster
+    console = Console(rc)  # what the student types into, the notebook's widget
+    verdicts = []
+
+    def check(answer) -> None:
+        q4.check(answer)
+        verdicts.append(capsys.readouterr().out)
+
+    check(____)
+    console.run('lpush lists:shopping "milk" "bread"')  # the course's write
+    check("rpush lists:shopping eggs")  # typed nothing yet
+    console.run("lpush lists:shopping eggs")
+    check("lpush lists:shopping eggs")
+    console.run("lrem lists:shopping 0 eggs")
+    console.run("rpush lists:shopping eggs")
+    check("lpush lists:shopping eggs")  # right list, wrong command named
+    check("rpush lists:shopping eggs")
+    console.session.close()
+    assert verdicts[0].startswith("Not attempted yet")
+    assert "['bread', 'milk'] on the cluster: no 'eggs' yet" in verdicts[1]
+    assert "['eggs', 'bread', 'milk']: 'eggs' is not at the end. LPUSH adds at the head" in verdicts[2]
+    assert "is not a command that puts it there" in verdicts[3]
+    assert verdicts[4] == "✅ Correct!\n"

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 import helpers
-from helpers.cluster.base import ClusterState, port_is_free
+from helpers.cluster.base import ClusterState, node_client, port_is_free
 from helpers.cluster.local import is_node_process
 from helpers.config import Settings
 from tests.conftest import REPO, cli
@@ -195,3 +195,19 @@ def test_down_also_stops_the_empty_nodes_a_student_left_behind(workshop, redis_s
     helpers.down(purge=True)
     assert not any(is_node_process(pid, port) for port, pid in empty.pids.items())
     assert_nothing_left(empty.spec.ports)
+
+
+def test_a_nodes_nodes_conf_is_read_from_its_own_folder_and_matches_cluster_nodes(shared_cluster) -> None:
+    from helpers.cluster import node_file
+
+    state, _ = shared_cluster
+    port = state.spec.ports[2]
+    lines = node_file(port).splitlines()
+    assert f"127.0.0.1:{port}@{port + 10000}" in next(line for line in lines if "myself" in line)
+    admin = node_client("127.0.0.1", port)
+    live = admin.execute_command("CLUSTER", "NODES")
+    admin.close()
+    assert {line.split()[0] for line in lines[:-1]} == {line.split()[0] for line in live.splitlines()}
+    assert lines[-1].startswith("vars currentEpoch ")
+    with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port"):
+        node_file(state.spec.ports[-1] + 1)

@@ -176,6 +176,16 @@ def test_redis_programs_run_in_the_nodes_namespace_and_print_what_the_hosts_prin
     assert tools.run("redis-cli", "-c", "-p", port, "GET", "both").stdout == "ways\n"
 
 
+def test_a_nodes_own_nodes_conf_is_read_from_its_volume(docker_workshop) -> None:
+    from helpers.cluster import node_file
+
+    port = docker_workshop.spec.ports[1]
+    lines = node_file(port).splitlines()
+    mine = next(line for line in lines if "myself" in line)
+    assert f"127.0.0.1:{port}@{port + 10000}" in mine
+    assert len(lines) == 7 and lines[-1].startswith("vars currentEpoch ")
+
+
 def test_the_nodes_beside_the_cluster_on_docker_and_down_removes_them(docker_workshop) -> None:
     from helpers import faults, measure, scaling, tools
     from helpers.cluster import start_empty_nodes, stop_empty_nodes
