@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from helpers.errors import WorkshopError
 from helpers.resp import (Connection, Credentials, ProtocolError, Reply, ReplyError, Status,
                           credentials_of)
 from helpers.slots import key_slot
@@ -171,20 +172,24 @@ class Session:
     """Connections to the nodes a console has talked to, and the node it is 'on' (as redis-cli).
 
     Every connection logs in with `credentials`: a Credentials (user and password), or the
-    default user's password alone.
+    default user's password alone. What the console asks for itself (a command's keys, for the
+    slot note) goes over a connection of its own, so the student's connection carries exactly
+    the commands typed: `ASKING` then `GET` works as in redis-cli.
     """
 
     def __init__(self, host: str, port: int, credentials: Credentials | str | None = None) -> None:
         self.credentials = credentials
         self.current = f"{host}:{port}"
-        self._connections: dict[str, Connection] = {}
+        self._connections: dict[tuple[str, bool], Connection] = {}
 
-    def connection(self, address: str) -> Connection:
-        if address not in self._connections:
+    def connection(self, address: str, lookup: bool = False) -> Connection:
+        """The connection to `address` that carries the typed commands (or, with lookup=True,
+        the console's own questions)."""
+        if (address, lookup) not in self._connections:
             host, port = address.rsplit(":", 1)
-            self._connections[address] = Connection(host, int(port), self.credentials,
-                                                    timeout=REPLY_TIMEOUT)
-        return self._connections[address]
+            self._connections[address, lookup] = Connection(host, int(port), self.credentials,
+                                                            timeout=REPLY_TIMEOUT)
+        return self._connections[address, lookup]
 
     def close(self) -> None:
         """Close every connection; the next command opens a new one."""
@@ -323,8 +328,9 @@ def _no_reply(session: Session, address: str, error: OSError) -> str:
         what = f"{error}; the console dropped that connection"
     elif isinstance(error, TimeoutError):
         what = f"{address} sent no reply within {REPLY_TIMEOUT:g} s"
-    else:
-        what = f"{address}: {error or error.__class__.__name__}"
+    else:  # the connection broke, say the node died after the last command
+        text = str(error) or error.__class__.__name__
+        what = text if address in text else f"{address}: {text}"
     host, port = address.rsplit(":", 1)
     probe = Connection(host, int(port), session.credentials, timeout=1.0)
     try:
@@ -341,7 +347,7 @@ def _no_reply(session: Session, address: str, error: OSError) -> str:
 def _keys(session: Session, args: list[str]) -> list[str]:
     """The command's key arguments, as the server itself finds them (COMMAND GETKEYS)."""
     try:
-        keys = session.connection(session.current).ask(("COMMAND", "GETKEYS", *args))[0]
+        keys = session.connection(session.current, lookup=True).ask(("COMMAND", "GETKEYS", *args))[0]
     except (ReplyError, OSError):  # no keys, an unknown command or wrong arity: the server will say
         return []
     return [key for key in keys if isinstance(key, str)]
@@ -426,15 +432,23 @@ def _quote(text: str | bytes) -> str:
 class Console:
     """The widget: type a command, press Enter or Run; see each reply (newest first) with its slot and node.
 
-    `Console(rc)` starts on the master with the lowest port; `console.run("get nom")` does what
-    typing does and returns the Outcome (notebook 02 shows both). `console.close()`, or the
-    end of a `with Console(rc) as console:` block, closes its connections and its widget.
+    `Console(rc)` starts on the master with the lowest port, `Console(rc, port=P)` on the node
+    of port P (as `redis-cli -p P`); `console.run("get nom")` does what typing does and returns
+    the Outcome (notebook 02 shows both; notebook 05 moves a slot by hand with two consoles).
+    `console.close()`, or the end of a `with Console(rc) as console:` block, closes its
+    connections and its widget.
     """
 
-    def __init__(self, rc: "RedisCluster", follow: bool = True, allow_dangerous: bool = False):
+    def __init__(self, rc: "RedisCluster", follow: bool = True, allow_dangerous: bool = False,
+                 port: int | None = None):
         import ipywidgets as widgets
 
-        node = min(rc.get_primaries(), key=lambda primary: primary.port)  # the same start every run
+        if port is None:
+            node = min(rc.get_primaries(), key=lambda primary: primary.port)  # the same start every run
+        else:
+            node = next((node for node in rc.get_nodes() if node.port == port), None)
+            if node is None:
+                raise WorkshopError(f"No node of this cluster listens on port {port}.")
         self.session = Session(node.host, node.port, credentials_of(rc))
         self.allow_dangerous = allow_dangerous
         self.entry = widgets.Text(placeholder='a redis-cli command, e.g. set nom "kheir"',

@@ -1,9 +1,10 @@
 """The traffic of notebook 05's labs, recorded while they break or reshape the cluster.
 
 `FailoverWriter` writes and records what each write became (the failover labs); `Workload`
-is an application's steady SET+GET traffic (the scaling lab). Both run in a background
-thread: `start()`, `mark("kill")` at each event, `stop()` returns the rows as a table.
-`lost_writes`, `kept_unacknowledged` and `operations_per_second` read those tables.
+is an application's steady SET+GET traffic (the scaling lab); `NodeViews` records how the
+other nodes see a node that dies. Each runs in a background thread: `start()`, `mark("kill")`
+at each event, `stop()` returns the rows as a table. `lost_writes`, `kept_unacknowledged`,
+`operations_per_second` and `first_seen` read those tables.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from helpers.cluster import connect, workshop_cluster
 from helpers.cluster.base import HOST, slot_owners
+from helpers.replies import parse_cluster_nodes, parse_info
 from helpers.resp import Connection, ReplyError
 from helpers.slots import key_slot
 
@@ -228,3 +230,68 @@ def operations_per_second(log: pd.DataFrame, step: float = 0.5) -> pd.DataFrame:
     window = (log["seconds"] // step) * step
     counts = log.assign(window=window, ok=log["error"] == "").groupby("window")["ok"].sum()
     return pd.DataFrame({"seconds": counts.index, "operations/s": counts.to_numpy() / step})
+
+
+class NodeViews(Background):
+    """How every other node sees one node, polled while it dies (notebook 05, "failure detection
+    seen from inside").
+
+    Every `poll` seconds each other node of the cluster is asked for CLUSTER NODES and CLUSTER
+    INFO; one row per answer: seconds since the start, the observer's port, the watched node's
+    flags as that observer sees them (`fail?`: suspected by it, `fail`: agreed by a majority of
+    masters), the port it sees serving the watched node's first slot, that master's config
+    epoch, and the observer's current epoch. Start it while the watched node still answers.
+    """
+
+    columns = ("seconds", "observer", "flags", "serving", "config epoch", "current epoch")
+
+    def __init__(self, watched: int, poll: float = 0.1, max_seconds: float = 120.0,
+                 max_rows: int = 100_000) -> None:
+        super().__init__(max_seconds, max_rows)
+        self.watched, self.poll = watched, poll
+        self.slot = 0
+        self.probes: dict[int, Connection] = {}
+
+    def _open(self) -> None:
+        _, state = workshop_cluster()
+        owners = slot_owners(state.spec.ports, state.spec.password)
+        self.slot = min(slot for slot, owner in owners.items() if owner == self.watched)
+        self.probes = {port: Connection(HOST, port, state.spec.password, timeout=0.5)
+                       for port in state.spec.ports if port != self.watched}
+
+    def _step(self) -> None:
+        seconds = self.seconds()
+        for observer, probe in self.probes.items():
+            try:
+                text, info = probe.ask(("CLUSTER", "NODES"), ("CLUSTER", "INFO"))
+            except (OSError, ReplyError):
+                continue
+            nodes = parse_cluster_nodes(text)
+            watched = next((node for node in nodes if node.port == self.watched), None)
+            serving = next((node for node in nodes if node.is_master
+                            and any(first <= self.slot <= last for first, last in node.slots)), None)
+            flags = ",".join(flag for flag in (watched.flags if watched else ()) if flag != "myself")
+            self.rows.append((seconds, observer, flags, serving.port if serving else 0,
+                              serving.config_epoch if serving else 0,
+                              int(parse_info(info)["cluster_current_epoch"])))
+        self._stop.wait(self.poll)
+
+    def _close(self) -> None:
+        for probe in self.probes.values():
+            probe.close()
+
+
+def first_seen(views: pd.DataFrame, watched: int, since: float = 0.0) -> pd.DataFrame:
+    """When each observer of `NodeViews` first saw the watched node suspected (`fail?`), failed
+    (`fail`), and its slot served by another master, in seconds after `since` (the kill),
+    one row per observer (notebook 05)."""
+    rows = []
+    for observer, seen in views.groupby("observer"):
+        flags = seen["flags"].str.split(",")
+        moments = {"fail?": flags.apply(lambda names: "fail?" in names),
+                   "fail": flags.apply(lambda names: "fail" in names),
+                   "served by another": seen["serving"].ne(watched) & seen["serving"].ne(0)}
+        rows.append({"observer": observer, **{
+            what: round(seen.loc[mask, "seconds"].min() - since, 2) if mask.any() else None
+            for what, mask in moments.items()}})
+    return pd.DataFrame(rows).set_index("observer")

@@ -33,6 +33,7 @@ class NodeLine:
     master_id: str | None
     connected: bool
     slots: tuple[tuple[int, int], ...]
+    config_epoch: int = 0  # a replica's line shows its master's
 
     @property
     def port(self) -> int:
@@ -79,7 +80,8 @@ def parse_cluster_nodes(text: str) -> list[NodeLine]:
             flags=tuple(fields[2].split(",")),
             master_id=None if fields[3] == "-" else fields[3],
             connected=fields[7] == "connected",
-            slots=tuple(parse_slot_range(part) for part in fields[8:] if not part.startswith("["))))
+            slots=tuple(parse_slot_range(part) for part in fields[8:] if not part.startswith("[")),
+            config_epoch=int(fields[6])))
     return nodes
 
 

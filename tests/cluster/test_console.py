@@ -102,6 +102,10 @@ def test_a_node_that_died_is_reported_and_other_nodes_still_answer(own_cluster) 
     os.waitpid(pid, 0)
     outcome = console.run(f"get {key_on(1, state)}")  # the console is still on that node
     assert outcome.failed and outcome.problem == (
+        f"127.0.0.1:{victim} closed the connection; now nothing listens there (Connection refused): "
+        "is the node stopped?")
+    outcome = console.run(f"get {key_on(1, state)}")  # once more: redis-cli's own words
+    assert outcome.failed and outcome.problem == (
         f"Could not connect to Redis at 127.0.0.1:{victim}: Connection refused "
         "(nothing listens there: is the node stopped?)")
     assert "served by" not in console.history.value.split("\n")[0]  # the newest entry: no reply, no server
@@ -173,3 +177,29 @@ def test_slots_match_cluster_keyslot_and_keys_live_where_computed(shared_cluster
         host, port = row.master.rsplit(":", 1)
         node = rc.get_node(host=host, port=int(port))
         assert rc.execute_command("EXISTS", row.key, target_nodes=node) == 1
+
+
+def test_a_slot_moved_by_hand_shows_ask_and_asking_lets_the_target_answer(own_cluster) -> None:
+    state, rc = own_cluster
+    rc.set("by-hand", "moving")
+    slot, source = rc.keyslot("by-hand"), rc.get_node_from_key("by-hand").port
+    target = next(node.port for node in rc.get_primaries() if node.port != source)
+    ids = {node.port: rc.cluster_myid(node) for node in rc.get_primaries()}
+    on_source = Console(rc, follow=False, allow_dangerous=True, port=source)  # redis-cli -p SOURCE
+    on_target = Console(rc, follow=False, allow_dangerous=True, port=target)
+    assert str(on_target.run(f"cluster setslot {slot} importing {ids[source]}")) == "OK"
+    assert str(on_source.run(f"cluster setslot {slot} migrating {ids[target]}")) == "OK"
+    assert str(on_source.run(f'migrate 127.0.0.1 {target} "" 0 5000 keys by-hand')) == "OK"
+    assert str(on_source.run("get by-hand")) == f"(error) ASK {slot} 127.0.0.1:{target}"
+    assert str(on_target.run("get by-hand")) == f"(error) MOVED {slot} 127.0.0.1:{source}"
+    assert str(on_target.run("asking")) == "OK"
+    assert str(on_target.run("get by-hand")) == '"moving"'  # ASKING holds for the next command
+    assert str(on_target.run("get by-hand")).startswith("(error) MOVED")  # and that one only
+    for port in ids:
+        with Console(rc, follow=False, allow_dangerous=True, port=port) as console:
+            assert str(console.run(f"cluster setslot {slot} node {ids[target]}")) == "OK"
+    assert str(on_source.run("get by-hand")) == f"(error) MOVED {slot} 127.0.0.1:{target}"
+    on_source.session.close()
+    on_target.session.close()
+    with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port"):
+        Console(rc, port=state.spec.ports[-1] + 1)

@@ -78,3 +78,24 @@ def test_bad_fault_requests_are_clear(shared_cluster) -> None:
         faults.kill(1)
     with pytest.raises(helpers.WorkshopError, match="only a master's death causes a failover"):
         faults.wait_for_failover(state.spec.ports[5], timeout=1)
+
+
+def test_node_views_see_suspicion_then_failure_then_the_promoted_replica(own_cluster) -> None:
+    from helpers import faults, labs
+
+    state, _ = own_cluster
+    victim = faults.master_of("a")
+    views = labs.NodeViews(victim).start()
+    time.sleep(0.3)
+    faults.kill(victim)
+    views.mark("kill")
+    promoted = faults.wait_for_failover(victim)
+    time.sleep(2)
+    seen = views.stop()
+    assert set(seen["observer"]) == set(state.spec.ports) - {victim}
+    moments = labs.first_seen(seen, victim, since=views.marks["kill"])
+    assert moments["fail?"].notna().any()  # some node suspected it on its own clock first
+    assert (moments["fail?"].dropna() <= moments.loc[moments["fail?"].notna(), "fail"]).all()
+    assert (moments["fail"] <= moments["served by another"]).all()
+    held, won = seen[seen["serving"] == victim], seen[seen["serving"] == promoted]
+    assert won["config epoch"].min() > held["config epoch"].max()
