@@ -259,7 +259,8 @@ class Backend(ABC):
 
     @abstractmethod
     def node_file(self, state: ClusterState, port: int, name: str) -> str:
-        """The text of a file in the node's own data directory (its `dir`): nodes.conf, users.acl."""
+        """The text of a file in the node's own data directory (its `dir`), such as the
+        nodes.conf notebook 01 prints."""
 
     # Redis's own programs (redis-cli, redis-benchmark) run where the nodes run.
     @abstractmethod

@@ -159,7 +159,8 @@ class DockerBackend(Backend):
         wait_answering(port, state.spec.password, timeout)
 
     def node_file(self, state: ClusterState, port: int, name: str) -> str:
-        """Copy it out of the node's volume, /data (`docker cp`), with any image."""
+        """Copy it out of the node's volume, /data, through the Docker API (what `docker cp`
+        uses), with any image (notebook 01)."""
         [container] = self._containers_of(state, [port])
         stream, _ = container.get_archive(f"/data/{name}")
         with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:

@@ -151,7 +151,7 @@ class LocalBackend(Backend):
         return pid
 
     def node_file(self, state: ClusterState, port: int, name: str) -> str:
-        """Read it from the node's folder, WORKSHOP_HOME/nodes/PORT."""
+        """Read it from the node's folder, WORKSHOP_HOME/nodes/PORT (notebook 01)."""
         self.check_node(state, port)
         return (node_dir(self.home, port) / name).read_text()
 

@@ -85,7 +85,10 @@ def _eggs_at_the_tail(answer: object) -> str | None:
     if items[-1] != "eggs":
         return (f"lists:shopping holds {items}: 'eggs' is not at the end. LPUSH adds at the head; "
                 "which command adds at the tail? (lrem lists:shopping 0 eggs takes it out again)")
-    words = parse(answer)
+    try:
+        words = parse(answer)
+    except ValueError:
+        return f"{answer!r} cannot be split as redis-cli splits a line: check its quotes"
     if not words or words[0].lower() not in ("rpush", "rpushx") or words[1:2] != ["lists:shopping"]:
         return f"the list ends with 'eggs', but {answer!r} is not a command that puts it there"
     return None

@@ -201,9 +201,11 @@ def test_the_typed_task_reads_the_list_on_the_cluster(shared_cluster, capsys) ->
     console.run("rpush lists:shopping eggs")
     check("lpush lists:shopping eggs")  # right list, wrong command named
     check("rpush lists:shopping eggs")
+    check('rpush lists:shopping "eggs')  # an unbalanced quote: a verdict, not a traceback
     console.session.close()
     assert verdicts[0].startswith("Not attempted yet")
     assert "['bread', 'milk'] on the cluster: no 'eggs' yet" in verdicts[1]
     assert "['eggs', 'bread', 'milk']: 'eggs' is not at the end. LPUSH adds at the head" in verdicts[2]
     assert "is not a command that puts it there" in verdicts[3]
     assert verdicts[4] == "✅ Correct!\n"
+    assert "cannot be split as redis-cli splits a line" in verdicts[5]
