@@ -12,13 +12,15 @@ if ! command -v runuser >/dev/null || ! command -v getent >/dev/null; then  # Li
 fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
 user=$(id -un)
+created=""
 if [ "$(id -u)" = 0 ]; then
   user=workshop-student
-  id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
+  if ! id "$user" >/dev/null 2>&1; then useradd --create-home --shell /bin/bash "$user"; created=1; fi
 fi
 home=$(getent passwd "$user" | cut -d: -f6)
 work=$(mktemp -d "$home/binder-test-XXXX")
-trap 'rm -rf "$work"' EXIT
+# The copy goes; so do the user and its home when this run created them.
+trap 'rm -rf "$work"; if [ -n "$created" ]; then userdel --remove "$user" 2>/dev/null || true; fi' EXIT
 # Binder copies the repository into the user's home: its files, without what .gitignore leaves out.
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -c) | tar -C "$work" -x
 chown -R "$user" "$work"

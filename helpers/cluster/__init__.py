@@ -83,7 +83,6 @@ def down(purge: bool = False) -> str:
             return f"Nothing to stop: no workshop cluster in {settings.home}."
         implementation = make_backend(state.backend, settings)
         running = implementation.running_ports(state)
-        implementation.stop_extra_masters(state)  # notebook 05's, if left before its clean-up
         implementation.stop(state, purge=purge)
         where = f"{state.backend} cluster ({state.spec.describe()})"
         if purge:

@@ -249,8 +249,8 @@ class Backend(ABC):
 
     @abstractmethod
     def stop_extra_masters(self, state: ClusterState) -> None:
-        """Stop the extra masters and remove their data (also for `down`: a student may leave
-        notebook 05 before its clean-up)."""
+        """Stop the extra masters and remove their data (helpers.scaling.remove_master; `down`
+        removes them too, with the nodes beside the cluster)."""
 
     @abstractmethod
     def plain_server(self, state: ClusterState) -> AbstractContextManager[int]:
