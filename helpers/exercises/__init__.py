@@ -5,6 +5,13 @@
     q1.check(answer)        # ✅, ❌ with a reason, or "not attempted"; never raises
     # q1.hint()
     # q1.solution()
+
+A lab's predict-then-observe question is a `Prediction`: the student writes a guess before
+the lab runs, and afterwards `compare` sets it beside what the run measured:
+
+    guess = ____                      # before the lab: how many keys will move?
+    ...                               # the lab runs, and measures keys_moved
+    p1.compare(guess, keys_moved)
 """
 from __future__ import annotations
 
@@ -55,6 +62,50 @@ class Exercise:
     def solution(self) -> None:
         """Print the solution."""
         print(f"Solution:\n{self.solution_text}")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A predict-then-observe question of a lab (notebooks 04 and 05): the guess is written
+    before the lab runs, and compared with what the lab measured.
+
+    A number is right within `tolerance` (relative: 0.2 is ±20 %), anything else when equal
+    (sets compare as sets, text without case). `why` explains the measured answer.
+    """
+
+    question: str
+    why: str
+    tolerance: float = 0.0
+
+    def compare(self, guess: object, measured: object) -> None:
+        """Print the guess beside the measured value: ✅ when close enough, ❌ otherwise; never raises."""
+        if isinstance(guess, Blank):
+            print(f"No guess yet: replace ____ with your prediction, run it, then the lab and this cell "
+                  f"again. ({self.question})")
+            return
+        print(f"{'✅ Well predicted' if self._close(guess, measured) else '❌ Not this time'}: "
+              f"you said {_shown(guess)}, the run measured {_shown(measured)}.\n{self.why}")
+
+    def _close(self, guess: object, measured: object) -> bool:
+        numbers = (int, float)
+        if isinstance(guess, numbers) and isinstance(measured, numbers) and not isinstance(guess, bool):
+            return abs(guess - measured) <= self.tolerance * abs(measured)
+        if isinstance(guess, str) and isinstance(measured, str):
+            return guess.strip().lower() == measured.strip().lower()
+        if isinstance(guess, (set, frozenset, list, tuple)) and isinstance(measured, (set, frozenset, list, tuple)):
+            return set(guess) == set(measured)
+        return guess == measured
+
+
+def _shown(value: object) -> str:
+    """A value as a prediction's comparison prints it: 1,234 / 2.5 / {7000, 7001} / 'text'."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, set, frozenset, list, tuple)):
+        return repr(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.3g}"
+    return "{" + ", ".join(str(item) for item in sorted(value)) + "}" if value else "none"  # ports: no comma
 
 
 def cluster() -> "RedisCluster":
