@@ -1,8 +1,9 @@
-"""Latency and throughput measurement (notebooks 03 and 05; bench/ compares it with redis-benchmark).
+"""Latency and throughput measurement (notebooks 03, 04 and 05; bench/ compares it with redis-benchmark).
 
 Latency is timed on a bare RESP connection to the master that owns each key, so what
 students see is the server's round trip, not a client library's overhead. `redis-benchmark`
-runs and its CPU accounting are here too, with the one reader of its --csv output.
+runs and its CPU accounting are here too, with the one reader of its --csv output; so is
+where traffic lands, each master's own count of the commands it ran (notebook 04's hot key).
 
 (Named `measure`, not `bench`: the repository's bench/ folder holds the scripts that check
 these measurements against reference tools; the two were easy to confuse.)
@@ -185,9 +186,47 @@ def _node_counters(ports: Iterable[int], password: "Credentials | str | None",
             continue  # a node that does not answer used no CPU for this run
         finally:
             node.close()
-        stats = dict(part.split("=") for part in info.get(f"cmdstat_{command}", "calls=0").split(","))
-        counters[port] = (float(info["used_cpu_sys"]) + float(info["used_cpu_user"]), int(stats["calls"]))
+        counters[port] = (float(info["used_cpu_sys"]) + float(info["used_cpu_user"]), _calls(info, command))
     return counters
+
+
+def _calls(info: dict[str, str], command: str) -> int:
+    """How many times a node ran `command`, from its INFO commandstats (0 if never)."""
+    stats = dict(part.split("=", 1) for part in info.get(f"cmdstat_{command.lower()}", "calls=0").split(","))
+    return int(stats["calls"])
+
+
+def calls_per_master(rc: "RedisCluster", command: str) -> pd.Series:
+    """How many times each master has run `command` since it started (or its last CONFIG RESETSTAT),
+    by address, masters in port order: INFO commandstats' `calls`, asked of each master itself
+    (notebook 04, the hot key).
+
+    Read it before and after some work; `traffic_per_master` turns the two readings into what
+    each master ran meanwhile. Calls made by scripts count too; replicas are not read.
+    """
+    login = credentials_of(rc)
+    calls = {}
+    for master in sorted(rc.get_primaries(), key=lambda node: (node.host, node.port)):
+        node = Connection(master.host, master.port, login, timeout=10.0)
+        try:
+            calls[master.name] = _calls(parse_info(node.ask(("INFO", "commandstats"))[0]), command)
+        finally:
+            node.close()
+    return pd.Series(calls, name=command.lower(), dtype="int64")
+
+
+def traffic_per_master(before: pd.Series, after: pd.Series) -> pd.DataFrame:
+    """What each master ran between two readings of `calls_per_master` (notebook 04, the hot key):
+    one row per master, its `calls` and its `share (%)` of them all.
+
+    A master new in `after` (added meanwhile) counts from 0; one gone from it is left out.
+    """
+    calls = after.sub(before.reindex(after.index, fill_value=0)).astype("int64")
+    calls = calls.sort_index(key=lambda addresses: addresses.str.rsplit(":", n=1).str[1].astype(int))
+    total = int(calls.sum())
+    share = (100 * calls / total) if total else calls * 0.0
+    return pd.DataFrame({"master": calls.index, "calls": calls.to_numpy(),
+                         "share (%)": share.round(1).to_numpy()})
 
 
 def _machine_ticks() -> tuple[int, int] | None:

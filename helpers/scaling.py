@@ -1,149 +1,178 @@
-"""Grow and shrink a running cluster: add a master, move slots to it, remove it (notebook 05).
+"""The plumbing of notebook 05's scaling lab, around Redis's own tool.
 
-Slots move one at a time with the protocol `redis-cli --cluster reshard` uses: the target
-marks the slot IMPORTING, the source MIGRATING, the source MIGRATEs its keys in batches,
-then every master learns the slot's new owner (CLUSTER SETSLOT … NODE). Meanwhile clients
-are redirected with ASK and MOVED, which a cluster client follows by itself.
-
-The extra master is started and stopped by the backend (a process whose data goes under
-WORKSHOP_HOME/extra-nodes, or docker-compose.yml's `extra` service); `helpers.down()` stops
-it too.
+The student grows and shrinks the cluster with `redis-cli --cluster` (add-node, reshard,
+rebalance, check, fix, del-node), run where the nodes run by `helpers.tools.redis_cli`. This
+module does what redis-cli leaves to the operator: it starts the two empty nodes the lab adds
+(processes under WORKSHOP_HOME/extra-nodes, or docker-compose.yml's `extra-1` and `extra-2`),
+waits until gossip has carried a change to every node, and stops the nodes afterwards.
+`helpers.down()` stops them too.
 """
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import closing
 
-from tqdm.auto import tqdm
-
 from helpers.cluster import workshop_cluster
-from helpers.cluster.base import HOST, ClusterState, slot_owners
+from helpers.cluster.base import HOST, ClusterState
 from helpers.errors import WorkshopError
-from helpers.faults import wait_for_cluster_state
-from helpers.replies import parse_cluster_nodes
+from helpers.replies import NodeLine, parse_cluster_nodes, parse_info
 from helpers.resp import Connection, ReplyError
 
-BATCH = 100  # keys per MIGRATE, as redis-cli's default --cluster-pipeline
 
+def start_extra_nodes() -> list[int]:
+    """Start two empty nodes with the cluster's settings (password, timeout), not in the cluster
+    yet; return their ports (notebook 05: `redis-cli --cluster add-node` brings them in).
 
-def add_master() -> int:
-    """Start one more empty node and MEET it into the running cluster; return its port (notebook 05).
-
-    It owns no slot (and so no key) until `give_slots` moves some to it.
+    Extra nodes left from an earlier run are forgotten by the cluster, then replaced.
     """
     backend, state = workshop_cluster()
-    port = backend.start_extra_master(state)
-    with _admin(port, state) as new:
-        new.ask(("CLUSTER", "MEET", HOST, state.spec.ports[0]))
-        node_id = new.ask(("CLUSTER", "MYID"))[0]
-    _wait_everywhere(state, lambda nodes: (any(node.id == node_id for node in nodes)
-                                           and not any("handshake" in node.flags for node in nodes)),
-                     f"every node to know the new master {port}")
-    wait_for_cluster_state(port, "ok", timeout=20)  # a new master accepts keys 2 s after start
-    return port
+    _forget(state, backend.extra_nodes(state))
+    return backend.start_extra_nodes(state)
 
 
-def give_slots(port: int, count: int) -> int:
-    """Move `count` slots, taken evenly from the other masters, to the master on `port` (notebook 05).
+def stop_extra_nodes() -> None:
+    """Stop the extra nodes; the cluster forgets them first if it still knows them (notebook 05's
+    clean-up, after `redis-cli --cluster del-node`)."""
+    backend, state = workshop_cluster()
+    _forget(state, backend.extra_nodes(state))
+    backend.stop_extra_nodes(state)
 
-    Shows a progress bar; returns how many keys moved with them.
+
+def cluster_view(port: int) -> list[NodeLine]:
+    """CLUSTER NODES of the node on `port`, parsed (notebook 05 reads the roles after a change)."""
+    _, state = workshop_cluster()
+    with _admin(port, state) as node:
+        return parse_cluster_nodes(node.ask(("CLUSTER", "NODES"))[0])
+
+
+def wait_agreement(timeout: float = 30.0) -> None:
+    """Wait until every node of the cluster knows the same nodes in the same roles, sees the
+    same owner for every slot, and says cluster_state:ok (notebook 05, after each redis-cli
+    --cluster command).
+
+    redis-cli returns once the nodes it told know; the others learn by gossip, within a second
+    or two. Meanwhile `check` says "Nodes don't agree about configuration", reshard and rebalance
+    refuse to start, and `add-node --cluster-slave` may not find a master just added. A master
+    just added says ok 2 s after it joined; before, MIGRATE to it is refused with CLUSTERDOWN.
     """
     _, state = workshop_cluster()
-    owners = _owners(state)
-    others = sorted({owner for owner in owners.values() if owner != port})
-    mine = {slot for slot, owner in owners.items() if owner == port}
-    if count < 1 or count > len(owners) - len(mine):
-        raise WorkshopError(f"Choose between 1 and {len(owners) - len(mine)} slots to move.")
-    plan = []
-    for index, source in enumerate(others):  # the highest slots of each master, like redis-cli
-        share = count // len(others) + (index < count % len(others))
-        theirs = sorted((slot for slot, owner in owners.items() if owner == source), reverse=True)
-        plan += [(slot, source, port) for slot in theirs[:share]]
-    return _move(plan, f"slots to :{port}", state, owners)
+
+    def agreed(views: dict[int, list[NodeLine]]) -> bool:
+        joining = any("handshake" in node.flags or "noaddr" in node.flags
+                      for view in views.values() for node in view)
+        return (not joining and len({_signature(view) for view in views.values()}) == 1
+                and all(_state_ok(port, state) for port in views))
+    _wait(agreed, "every node to agree on the nodes and the slots", timeout)
 
 
-def remove_master(port: int) -> int:
-    """Move every slot of the master on `port` to the others, make the cluster forget it, stop it
-    (notebook 05).
+def wait_for_replicas(dead: int | None = None, timeout: float = 60.0) -> float:
+    """Wait until every master that serves slots has at least one connected replica, not counting
+    the one on port `dead` (just killed, not yet flagged); return the seconds waited (notebook 05:
+    replica migration, and after del-node)."""
+    def covered(views: dict[int, list[NodeLine]]) -> bool:
+        nodes = next(iter(views.values()))
+        working = {node.master_id for node in nodes if node.is_replica and node.connected
+                   and not node.unsettled and node.port != dead}
+        return all(node.id in working for node in nodes if node.is_master and node.slots)
+    return _wait(covered, "every master to have a working replica", timeout)
 
-    Returns how many keys moved off it.
+
+def replica_moves() -> list[tuple[int, str]]:
+    """How to give every master that serves slots a replica again, by hand: (port of a spare
+    replica, id of a master without one) pairs, for `CLUSTER REPLICATE <id>` sent to that port
+    (notebook 05, after del-node). A spare replica is one of a master that has more than one.
+
+    Replica migration does not do it here: a master whose last replica was removed on purpose
+    (CLUSTER FORGET, as del-node sends) is not an orphan to Redis, only one whose replica failed.
     """
-    backend, state = workshop_cluster()
-    if port not in backend.extra_masters(state):
-        raise WorkshopError(f"Port {port} is not an extra master from helpers.scaling.add_master(); "
-                            "only those can be removed.")
-    owners = _owners(state)
-    others = sorted({owner for owner in owners.values() if owner != port})
-    theirs = sorted(slot for slot, owner in owners.items() if owner == port)
-    moved = _move([(slot, port, others[index % len(others)]) for index, slot in enumerate(theirs)],
-                  f"slots off :{port}", state, owners)
-    with _admin(port, state) as leaving:
-        node_id = leaving.ask(("CLUSTER", "MYID"))[0]
-    for other in state.spec.ports:  # every node, within the 60 s FORGET keeps it banned
-        with _admin(other, state) as node:
-            node.ask(("CLUSTER", "FORGET", node_id))
-    backend.stop_extra_masters(state)
-    return moved
+    _, state = workshop_cluster()
+    nodes = next(iter(_views(state).values()))
+    working = [node for node in nodes if node.is_replica and not node.unsettled]
+    replicas = {node.id: [replica for replica in working if replica.master_id == node.id]
+                for node in nodes if node.is_master and node.slots}
+    spares = [replica.port for group in replicas.values() for replica in group[1:]]
+    return list(zip(spares, [master for master, group in replicas.items() if not group]))
 
 
-def _move(plan: list[tuple[int, int, int]], label: str, state: ClusterState,
-          owners: dict[int, int]) -> int:
-    """Move each (slot, source port, target port) of `plan`; return how many keys moved.
-
-    `owners` (slot -> port, read just before) names the masters that must learn each move.
-    """
-    masters = {port for _, source, target in plan for port in (source, target)}
-    masters |= set(owners.values())
-    links = {port: Connection(HOST, port, state.spec.password, timeout=10.0) for port in masters}
-    moved = 0
+def _state_ok(port: int, state: ClusterState) -> bool:
+    """Whether the node on `port` says cluster_state:ok (False if it does not answer)."""
     try:
-        ids = {port: link.ask(("CLUSTER", "MYID"))[0] for port, link in links.items()}
-        for slot, source, target in tqdm(plan, desc=label, unit="slot"):
-            moved += _move_slot(slot, links[source], links[target], ids, links, state.spec.password)
-    finally:
-        for link in links.values():
-            link.close()
-    return moved
+        with _admin(port, state) as node:
+            return parse_info(node.ask(("CLUSTER", "INFO"))[0]).get("cluster_state") == "ok"
+    except (OSError, ReplyError):
+        return False
 
 
-def _move_slot(slot: int, source: Connection, target: Connection, ids: dict[int, str],
-               links: dict[int, Connection], password: str | None) -> int:
-    """One slot, as redis-cli moves it: IMPORTING, MIGRATING, MIGRATE the keys, then NODE everywhere."""
-    target.ask(("CLUSTER", "SETSLOT", slot, "IMPORTING", ids[source.port]))
-    source.ask(("CLUSTER", "SETSLOT", slot, "MIGRATING", ids[target.port]))
-    moved = 0
-    while keys := source.ask(("CLUSTER", "GETKEYSINSLOT", slot, BATCH))[0]:
-        login = ("AUTH", password) if password else ()
-        source.ask(("MIGRATE", HOST, target.port, "", 0, 10000, *login, "KEYS", *keys))
-        moved += len(keys)
-    owner = ("CLUSTER", "SETSLOT", slot, "NODE", ids[target.port])
-    target.ask(owner)
-    for link in [source, *(link for port, link in links.items() if port not in (source.port, target.port))]:
+def _signature(view: list[NodeLine]) -> tuple[frozenset, frozenset]:
+    """One node's view: the nodes it knows (but the failed) with the master each replicates, and
+    who serves which slots (the part redis-cli's config signature compares)."""
+    return (frozenset((node.id, node.master_id) for node in view if "fail" not in node.flags),
+            frozenset((node.id, node.slots) for node in view if node.is_master and node.slots))
+
+
+def _wait(condition: Callable[[dict[int, list[NodeLine]]], bool], what: str, timeout: float) -> float:
+    """Poll CLUSTER NODES of every node the cluster knows until `condition(views)` holds."""
+    _, state = workshop_cluster()
+    began = time.monotonic()
+    while True:
+        views = _views(state)
+        if views and condition(views):
+            return time.monotonic() - began
+        if time.monotonic() - began > timeout:
+            raise WorkshopError(f"Waited {timeout:.0f} s for {what}, in vain: "
+                                "`redis-cli --cluster check` shows what differs.")
+        time.sleep(0.1)
+
+
+def _views(state: ClusterState) -> dict[int, list[NodeLine]]:
+    """CLUSTER NODES of each reachable node of the cluster, by port. The nodes asked are the
+    cluster's own, the extra nodes, and every node these know that has not failed; a node
+    alone (a fresh extra node, or one `del-node` reset) is not in the cluster and is left out."""
+    backend, _ = workshop_cluster()
+    views: dict[int, list[NodeLine]] = {}
+    asked: set[int] = set()
+    members = [*state.spec.ports, *backend.extra_nodes(state)]
+    while members:
+        port = members.pop(0)
+        if port in asked:
+            continue
+        asked.add(port)
         try:
-            link.ask(owner)
-        except ReplyError as error:
-            # A master that gave away its last slot turns into a replica of the taker
-            # (cluster-allow-replica-migration): it no longer takes SETSLOT, and needs none.
-            if "only with masters" not in str(error):
-                raise
-    return moved
+            with _admin(port, state) as node:
+                view = parse_cluster_nodes(node.ask(("CLUSTER", "NODES"))[0])
+        except (OSError, ReplyError):
+            continue
+        if len(view) > 1:
+            views[port] = view
+            members += [node.port for node in view if node.port and "fail" not in node.flags]
+    return views
 
 
-def _owners(state: ClusterState) -> dict[int, int]:
-    return slot_owners(state.spec.ports, state.spec.password)
+def _forget(state: ClusterState, ports: list[int]) -> None:
+    """Make every other member CLUSTER FORGET the nodes on `ports`; refuse if one serves slots."""
+    if not ports:
+        return
+    views = _views(state)
+    known = {node.port: node for view in views.values() for node in view if node.port in ports}
+    for port, node in known.items():
+        if node.slots:
+            raise WorkshopError(
+                f"The extra node on port {port} still serves {node.slot_count} slots: move them off "
+                f"first, e.g. redis-cli --cluster rebalance 127.0.0.1:{state.spec.ports[0]} "
+                f"--cluster-weight {node.id}=0")
+    for member in views:
+        if member in ports:
+            continue
+        with _admin(member, state) as other:
+            for node in known.values():
+                try:
+                    other.ask(("CLUSTER", "FORGET", node.id))
+                except ReplyError as error:  # already forgotten, or this member is its replica
+                    if "Unknown node" not in str(error) and "my master" not in str(error):
+                        raise
 
 
 def _admin(port: int, state: ClusterState) -> closing[Connection]:
     """`with _admin(port, state) as node:` a short-lived admin connection to one node."""
     return closing(Connection(HOST, port, state.spec.password, timeout=5.0))
-
-
-def _wait_everywhere(state: ClusterState, ok, what: str, timeout: float = 20.0) -> None:
-    """Wait until `ok(CLUSTER NODES, parsed)` holds on every node of the cluster."""
-    deadline = time.monotonic() + timeout
-    for port in state.spec.ports:
-        with _admin(port, state) as node:
-            while not ok(parse_cluster_nodes(node.ask(("CLUSTER", "NODES"))[0])):
-                if time.monotonic() > deadline:
-                    raise WorkshopError(f"Waited {timeout:.0f} s for {what}, in vain.")
-                time.sleep(0.02)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shlex
 import subprocess
+import time
+from collections.abc import Sequence
 
 from helpers.cluster import workshop_cluster
 from helpers.cluster.base import HOST, ClusterSpec
@@ -24,15 +27,17 @@ _TIMED = ("sh", "-c", '"$@"; status=$?; times; exit $status', "sh")
 _TIMES = re.compile(r"(\d+)m(\d+[.,]?\d*)s\s+(\d+)m(\d+[.,]?\d*)s\s*$")
 
 
-def command(program: str, *arguments: str, timed: bool = False) -> list[str]:
-    """The command line that runs `program arguments...` where the cluster's nodes run (notebooks 01
-    and 05, through `run`, `shell` and helpers.measure).
+def command(program: str, *arguments: str, timed: bool = False, terminal: bool = False,
+            environment: dict[str, str] | None = None) -> list[str]:
+    """The command line that runs `program arguments...` where the cluster's nodes run (notebooks
+    01, 02 and 05, through `run`, `shell`, `redis_cli_session` and helpers.measure).
 
     With timed=True the program runs under a shell whose `times` adds its CPU seconds
-    as the last line of output (`cpu_seconds` reads it).
+    as the last line of output (`cpu_seconds` reads it). terminal=True gives it the caller's
+    terminal, and `environment` are variables it must see, also in a container.
     """
     backend, state = workshop_cluster()
-    prefix = backend.tool_prefix(state, program)
+    prefix = backend.tool_prefix(state, program, terminal, environment)
     return [*prefix, *(_TIMED if timed else ()), program, *arguments]
 
 
@@ -57,6 +62,51 @@ def run(program: str, *arguments: str, timeout: float = 300.0, check: bool = Tru
                  for before, argument in zip(["", *arguments], arguments)]
         raise WorkshopError(f"`{program} {' '.join(shown)}` failed (exit {result.returncode}):\n{tail}")
     return result
+
+
+def redis_cli(line: str, refused: bool = False, timeout: float = 300.0) -> str:
+    """What `redis-cli LINE` prints, run where the nodes run (notebook 05's scaling lab:
+    `print(tools.redis_cli("--cluster check 127.0.0.1:7000"))`).
+
+    `line` is what you would type after `redis-cli` in a terminal. The cluster's password goes
+    first (`-a … --no-auth-warning`) when it has one. Long progress lines and runs of alike
+    lines are shortened (`abridge`). A failing redis-cli raises a WorkshopError with its output;
+    with refused=True the lab expects a refusal, and a success is the error.
+    """
+    _, state = workshop_cluster()
+    login = ["-a", state.spec.password, "--no-auth-warning"] if state.spec.password else []
+    result = run("redis-cli", *login, *shlex.split(line), timeout=timeout, check=not refused)
+    text = abridge((result.stdout + result.stderr).rstrip())
+    if refused and result.returncode == 0:
+        raise WorkshopError(f"`redis-cli {line}` was expected to refuse, and did not:\n{text}")
+    return text
+
+
+def abridge(text: str, keep: int = 3) -> str:
+    """redis-cli's output, shortened for a notebook (`redis_cli`): a line of one repeated progress
+    mark becomes `####…  (1,024 ×)`, and a run of more than 2 × `keep` lines that begin alike
+    (reshard's `Moving slot …`) keeps its first and last `keep` lines around a count."""
+    lines = []
+    for line in text.splitlines():
+        marks = line.strip()
+        if len(marks) > 40 and len(set(marks)) == 1:
+            line = f"{marks[:40]}…  ({len(marks):,} ×)"
+        lines.append(line)
+    shown, run_start = [], 0
+    for index in range(len(lines) + 1):
+        if index == len(lines) or _opening(lines[index]) != _opening(lines[run_start]):
+            run = lines[run_start:index]
+            if len(run) > 2 * keep and _opening(run[0]):
+                shown += [*run[:keep], f"   … {len(run) - 2 * keep:,} more lines like these …", *run[-keep:]]
+            else:
+                shown += run
+            run_start = index
+    return "\n".join(shown)
+
+
+def _opening(line: str) -> str:
+    """What a line begins with before its first digit: alike lines share it (`Moving slot `)."""
+    return re.split(r"\d", line, maxsplit=1)[0] if re.search(r"\d", line) else ""
 
 
 def cpu_seconds(output: str) -> tuple[str, float]:
@@ -84,3 +134,100 @@ def create_cluster_arguments(spec: ClusterSpec) -> list[str]:
 def create_with_redis_cli(spec: ClusterSpec) -> subprocess.CompletedProcess:
     """`redis-cli --cluster create` on the nodes of `spec`, as the course does (notebooks 01 and 05)."""
     return run("redis-cli", *create_cluster_arguments(spec))
+
+
+# ---- a real `redis-cli -c` session, as a terminal shows it (notebook 02) -----------------------
+# Escape codes (colour, cursor moves) that a terminal acts on and a notebook would print.
+_ESCAPE_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+# redis-cli's prompt (cliRefreshPrompt in redis-cli.c): host:port, then [db] when not 0 and
+# (TX) inside MULTI; "not connected> " when it lost its node. It always starts a line.
+_PROMPT = re.compile(r"(?:^|\n)(?:\S+:\d+(?:\[\d+\])?(?:\(TX\))?|not connected)> $")
+
+
+def redis_cli_session(lines: Sequence[str], port: int | None = None, timeout: float = 10.0) -> str:
+    """Type `lines` at a real `redis-cli -c -p PORT` in a terminal and return what the terminal
+    shows: each prompt with the line typed after it, the replies, and redis-cli's own
+    `-> Redirected to slot [N] located at 127.0.0.1:P` lines (notebook 02).
+
+    redis-cli prints its prompt, and its replies as `"text"`, `(integer) 1`, `1) ...`, only when it
+    runs in a terminal, so it gets a pseudo-terminal (TERM=dumb: no colours, no cursor moves).
+    It runs where the nodes run: on Docker in `docker exec -it`, `-t` giving it a terminal inside
+    the container too. `port` is a node of the workshop's cluster, the first one by default.
+    Each prompt is awaited for at most `timeout` seconds. redis-cli ends with the session, as
+    after Ctrl-D, and is killed if it does not: nothing is left running, error or not.
+    """
+    backend, state = workshop_cluster()
+    port = state.spec.ports[0] if port is None else port
+    backend.check_node(state, port)
+    typed = command("redis-cli", "-c", "-p", str(port), terminal=True)  # what a student types
+    if not hasattr(os, "openpty"):
+        password = " -a <password>" if state.spec.password else ""
+        raise WorkshopError("This machine gives programs no pseudo-terminal (Windows), so the notebook "
+                            f"cannot type at redis-cli: type the same lines yourself in a terminal, "
+                            f"at `{shlex.join(typed)}{password}`.")
+    quiet = {"TERM": "dumb", "REDISCLI_HISTFILE": "/dev/null"}  # no escape codes, no history file
+    argv = command("redis-cli", "-c", "-p", str(port), terminal=True, environment=quiet)
+    if state.spec.password:
+        argv += ["-a", state.spec.password, "--no-auth-warning"]
+
+    controller, terminal = os.openpty()
+    try:
+        process = subprocess.Popen(argv, stdin=terminal, stdout=terminal, stderr=terminal,
+                                   env={**os.environ, **quiet}, start_new_session=True)
+    except BaseException:
+        os.close(controller)
+        raise
+    finally:
+        os.close(terminal)  # redis-cli's end alone: reading then says when it exits
+    try:
+        shown = _until_prompt(controller, timeout, "at its start")
+        for line in lines:
+            os.write(controller, line.encode() + b"\n")
+            shown += _until_prompt(controller, timeout, f"after `{line}`")
+        return shown.rstrip()
+    finally:
+        _end_session(process, controller)
+        os.close(controller)
+
+
+def _screen_text(output: bytes) -> str:
+    """What a terminal shows of `output`: escape codes acted on, not printed; CRLF as LF."""
+    text = _ESCAPE_CODES.sub("", output.decode(errors="replace"))
+    return re.sub(r"\r+\n", "\n", text).replace("\r", "")
+
+
+def _until_prompt(controller: int, timeout: float, when: str) -> str:
+    """What redis-cli's terminal shows until its next prompt; a WorkshopError if none comes
+    within `timeout` seconds or redis-cli ends."""
+    output, deadline = b"", time.monotonic() + timeout
+    while not _PROMPT.search(_screen_text(output)):
+        left = deadline - time.monotonic()
+        printed = _screen_text(output).strip()[-300:] or "nothing"
+        if left <= 0:
+            raise WorkshopError(f"redis-cli showed no prompt within {timeout:g} s {when}; it printed: {printed}")
+        if not select.select([controller], [], [], left)[0]:
+            continue
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # EIO: Linux's word for a terminal whose program closed it
+            chunk = b""
+        if not chunk:
+            raise WorkshopError(f"redis-cli ended {when}; it printed: {printed}")
+        output += chunk
+    return _screen_text(output)
+
+
+def _end_session(process: subprocess.Popen, controller: int) -> None:
+    """End redis-cli as a student would, Ctrl-D (the end of its input), then Ctrl-C (stops a
+    command that blocks; in a container's terminal it interrupts redis-cli), then kill it."""
+    for keys in (b"\x04", b"\x03\x04"):
+        if process.poll() is not None:
+            return
+        try:
+            os.write(controller, keys)
+            process.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    if process.poll() is None:
+        process.kill()
+        process.wait()

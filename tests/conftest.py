@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from helpers.cluster.base import find_free_base_port
+from helpers.cluster.docker import PUBLISHED
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI") == "true"
@@ -42,9 +43,9 @@ def require(condition: bool, reason: str) -> None:
 
 def private_settings(home: Path, start: int) -> dict[str, str]:
     """WORKSHOP_* settings for a cluster of the tests: its own home, a free base port (room for the
-    11 ports the docker backend publishes)."""
+    ports the docker backend publishes)."""
     # Node ports 20000-22999: their bus ports (+10000) stay below Linux's ephemeral range.
-    return {"WORKSHOP_HOME": str(home), "WORKSHOP_BASE_PORT": str(find_free_base_port(11, start=start)),
+    return {"WORKSHOP_HOME": str(home), "WORKSHOP_BASE_PORT": str(find_free_base_port(PUBLISHED, start=start)),
             "WORKSHOP_BACKEND": "auto"}
 
 

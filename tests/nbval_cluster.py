@@ -42,9 +42,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if _home is not None or not isinstance(item, IPyNbCell):
         return
     from helpers.cluster.base import find_free_base_port
+    from helpers.cluster.docker import PUBLISHED
     _home = tempfile.mkdtemp(prefix="workshop-notebooks-")
     os.environ["WORKSHOP_HOME"] = _home
-    os.environ["WORKSHOP_BASE_PORT"] = str(find_free_base_port(11, start=7000))  # 11: docker publishes 11
+    os.environ["WORKSHOP_BASE_PORT"] = str(find_free_base_port(PUBLISHED, start=7000))  # docker publishes them all
     # On the docker backend, a Compose project of its own: never the user's `redis-workshop`.
     os.environ["COMPOSE_PROJECT_NAME"] = f"workshop-notebooks-{os.getpid()}"
     os.environ.pop("REDIS_CLUSTER_URL", None)

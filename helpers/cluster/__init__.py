@@ -131,7 +131,7 @@ def _set_aside(error: UnreadableState) -> str:
 
 
 def _stop_leftover_empty_nodes(settings: Settings, purge: bool) -> None:
-    """Stop the empty nodes of notebooks 01 and 05, and a local extra master of notebook 05's
+    """Stop the empty nodes of notebooks 01 and 05, and the local extra nodes of notebook 05's
     scaling lab, if a student left the notebook before its clean-up."""
     try:
         leftover = ClusterState.load(settings.home / EMPTY_NODES)

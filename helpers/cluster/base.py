@@ -29,6 +29,14 @@ if TYPE_CHECKING:
     import redis
 
 HOST = "127.0.0.1"
+EXTRA_NODE_COUNT = 2  # notebook 05's scaling lab: a new master and its replica
+# More nodes in the cluster than it was started with, for a few seconds: someone added nodes
+# (notebook 05's scaling lab, left before its last cells); waiting will not remove them.
+EXTRA_NODES_JOINED = "more nodes than the cluster was started with"
+EXTRA_NODES_PATIENCE = 5.0
+EXTRA_NODES_WAY_OUT = ("Notebook 05's scaling lab adds two; its last cells remove them (redis-cli --cluster "
+                       "del-node). Or start afresh, which deletes the data: python -m helpers down --purge, "
+                       "then python -m helpers up")
 EMPTY_NODES = "empty-nodes"  # the course's empty nodes (notebooks 01 and 05): their state.json
 # What a workshop password may be: it goes into config files and command lines unquoted.
 VALID_PASSWORD = re.compile(r"[A-Za-z0-9._~+=@%^*!-]{1,128}")
@@ -227,8 +235,8 @@ class Backend(ABC):
     def restart(self, state: ClusterState, port: int, timeout: float = 30.0) -> None:
         """Start a killed node again with its data; return once it answers."""
 
-    # Nodes beside the cluster: the course's empty nodes (notebooks 01 and 05), the extra master
-    # of notebook 05's scaling lab, and one plain Redis for its benchmark. `down` stops them all.
+    # Nodes beside the cluster: the course's empty nodes (notebooks 01 and 05), the two extra
+    # nodes of notebook 05's scaling lab, and one plain Redis for its benchmark. `down` stops them all.
     @abstractmethod
     def start_empty_nodes(self, state: ClusterState) -> ClusterState:
         """Start the course's three empty cluster-enabled nodes beside `state`'s cluster, as the
@@ -240,16 +248,17 @@ class Backend(ABC):
         """Stop what `start_empty_nodes` started and remove its data."""
 
     @abstractmethod
-    def start_extra_master(self, state: ClusterState) -> int:
-        """Start one empty node, not yet in the cluster, beside `state`'s nodes; return its port."""
+    def start_extra_nodes(self, state: ClusterState) -> list[int]:
+        """Start two empty nodes with the cluster's settings (password, timeout), not yet in the
+        cluster, beside `state`'s nodes; return their ports (EXTRA_NODE_COUNT of them)."""
 
     @abstractmethod
-    def extra_masters(self, state: ClusterState) -> list[int]:
-        """Ports of the extra masters `start_extra_master` started and that still run."""
+    def extra_nodes(self, state: ClusterState) -> list[int]:
+        """Ports of the extra nodes `start_extra_nodes` started and that still run."""
 
     @abstractmethod
-    def stop_extra_masters(self, state: ClusterState) -> None:
-        """Stop the extra masters and remove their data (helpers.scaling.remove_master; `down`
+    def stop_extra_nodes(self, state: ClusterState) -> None:
+        """Stop the extra nodes and remove their data (helpers.scaling.stop_extra_nodes; `down`
         removes them too, with the nodes beside the cluster)."""
 
     @abstractmethod
@@ -264,10 +273,13 @@ class Backend(ABC):
 
     # Redis's own programs (redis-cli, redis-benchmark) run where the nodes run.
     @abstractmethod
-    def tool_prefix(self, state: ClusterState, program: str) -> list[str]:
+    def tool_prefix(self, state: ClusterState, program: str, terminal: bool = False,
+                    environment: dict[str, str] | None = None) -> list[str]:
         """What goes before `program` on a command line so that it runs where the nodes run
         and reaches them at 127.0.0.1: nothing locally, `docker exec CONTAINER` on Docker.
-        A WorkshopError when the program cannot run there."""
+        `terminal`: the program gets the caller's terminal (`docker exec -it`); `environment`:
+        variables it must see where it runs (the caller's own environment, locally). A
+        WorkshopError when the program cannot run there."""
 
     def check_node(self, state: ClusterState, port: int) -> None:
         """Raise a WorkshopError unless a node of `state` listens on `port`."""
@@ -383,7 +395,10 @@ def readiness(probes: dict[tuple[str, int], Connection], spec: ClusterSpec) -> l
         seen_masters = sum(node.is_master for node in view)
         seen_replicas = sum(node.is_replica for node in view)
         unsettled = sum(node.unsettled for node in view)
-        if (seen_masters, seen_replicas, unsettled) != (spec.masters, spec.masters * spec.replicas, 0):
+        if not unsettled and seen_masters + seen_replicas > spec.size:
+            problems.append(f"{host}:{port} sees {seen_masters} masters and {seen_replicas} replicas, "
+                            f"{EXTRA_NODES_JOINED}")
+        elif (seen_masters, seen_replicas, unsettled) != (spec.masters, spec.masters * spec.replicas, 0):
             problems.append(f"{host}:{port} sees {seen_masters} masters and {seen_replicas} "
                             f"replicas ({unsettled} failing or joining)")
         if replication.get("role") == "master":
@@ -399,12 +414,18 @@ def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeou
                      poll: float = 0.02) -> None:
     """Return when the cluster is ready (see `readiness`); raise a WorkshopError after timeout."""
     probes = {address: Connection(*address, password=spec.password) for address in addresses}
-    deadline = time.monotonic() + timeout
+    began = time.monotonic()
+    deadline, extra_since = began + timeout, None
     try:
         while True:
             problems = readiness(probes, spec)
             if not problems:
                 return
+            extra = any(EXTRA_NODES_JOINED in problem for problem in problems)
+            extra_since = (extra_since or time.monotonic()) if extra else None
+            if extra_since and time.monotonic() - extra_since > EXTRA_NODES_PATIENCE:
+                raise WorkshopError(next(problem for problem in problems if EXTRA_NODES_JOINED in problem)
+                                    + f". {EXTRA_NODES_WAY_OUT}")
             if time.monotonic() > deadline:
                 raise WorkshopError(f"The cluster was not ready after {timeout:.0f} s: "
                                     + "; ".join(problems[:4]))

@@ -5,7 +5,7 @@ exists); the Docker SDK for Python finds and inspects the node containers, and b
 for notebook 05 (`docker kill`, `pause`, `unpause`, `start`). Notebook 01 shows the course's
 manual steps (`docker ps`, `docker inspect`) on these containers.
 
-The nodes beside the cluster (the course's empty nodes, notebook 05's extra master and plain
+The nodes beside the cluster (the course's empty nodes, notebook 05's extra nodes and plain
 Redis) are services of docker-compose.yml under a profile, in the same network namespace, on
 the ports the `network` service publishes after the cluster's. Redis's own programs run in
 that namespace too (`docker exec`): the image has them, the host may not.
@@ -31,8 +31,9 @@ COMPOSE_SHAPE = ClusterSpec(masters=3, replicas=1)
 DEFAULT_PROJECT = "redis-workshop"
 # The ports the `network` service publishes, from the base port: the cluster's six, then the
 # nodes beside it (docker-compose.yml's WORKSHOP_PORT_7 … 11).
-PUBLISHED = 11
-EXTRA, COURSE, PLAIN = 6, 7, 10  # offsets from the base port
+PUBLISHED = 12
+EXTRA, COURSE, PLAIN = 6, 8, 11  # offsets from the base port
+EXTRA_SERVICES = ("extra-1", "extra-2")
 COURSE_SERVICES = ("course-1", "course-2", "course-3")
 
 
@@ -58,6 +59,11 @@ def _publisher_of(ports: list[int]) -> str:
                     return (f" Port {binding['HostPort']} is published by the Docker container "
                             f"{container.name}: `docker stop {container.name}` frees it.")
     return ""
+
+
+def _extra_ports(state: ClusterState) -> list[int]:
+    """The ports of docker-compose.yml's extra-1 and extra-2."""
+    return [state.spec.base_port + EXTRA + index for index in range(len(EXTRA_SERVICES))]
 
 
 def published_ports(spec: ClusterSpec) -> list[int]:
@@ -228,22 +234,20 @@ class DockerBackend(Backend):
     def stop_empty_nodes(self, course: ClusterState) -> None:
         self._remove(course, course.spec.ports)
 
-    def start_extra_master(self, state: ClusterState) -> int:
-        """docker-compose.yml's `extra` service (profile `extra`), with the cluster's password."""
-        port = state.spec.base_port + EXTRA
-        if self.extra_masters(state):
-            raise WorkshopError(f"An extra master already runs on port {port}; "
-                                "remove it first: helpers.scaling.remove_master(port)")
-        self._start_beside(state, ("extra",), [port], state.spec.password)
-        return port
+    def start_extra_nodes(self, state: ClusterState) -> list[int]:
+        """docker-compose.yml's `extra-1` and `extra-2` (profile `extra`), with the cluster's
+        password and timeout; any left from an earlier run are replaced, with their data."""
+        ports = _extra_ports(state)
+        self._remove(state, ports)
+        self._start_beside(state, EXTRA_SERVICES, ports, state.spec.password)
+        return ports
 
-    def extra_masters(self, state: ClusterState) -> list[int]:
-        port = state.spec.base_port + EXTRA
-        found = self.containers(state, [port])
-        return [port] if port in found and found[port].status == "running" else []
+    def extra_nodes(self, state: ClusterState) -> list[int]:
+        found = self.containers(state, _extra_ports(state))
+        return [port for port, container in found.items() if container.status == "running"]
 
-    def stop_extra_masters(self, state: ClusterState) -> None:
-        self._remove(state, [state.spec.base_port + EXTRA])
+    def stop_extra_nodes(self, state: ClusterState) -> None:
+        self._remove(state, _extra_ports(state))
 
     @contextmanager
     def plain_server(self, state: ClusterState) -> Iterator[int]:
@@ -255,9 +259,13 @@ class DockerBackend(Backend):
         finally:
             self._remove(state, [port])
 
-    def tool_prefix(self, state: ClusterState, program: str) -> list[str]:
-        """`docker exec <the network container>`: the program runs in the nodes' namespace."""
-        return ["docker", "exec", self._running_network(state).name]
+    def tool_prefix(self, state: ClusterState, program: str, terminal: bool = False,
+                    environment: dict[str, str] | None = None) -> list[str]:
+        """`docker exec [-it] [-e NAME=VALUE] <the network container>`: the program runs in the
+        nodes' namespace."""
+        options = ["-it"] if terminal else []
+        options += [option for item in (environment or {}).items() for option in ("-e", "=".join(item))]
+        return ["docker", "exec", *options, self._running_network(state).name]
 
     def compose(self, state: ClusterState, *arguments: str) -> str:
         """Run one Compose command on this project with the ports of `state`; return its output."""

@@ -2,7 +2,7 @@
 
 Notebook 01 starts its cluster here by default. Notebooks 01 and 05 start the course's empty
 nodes beside it (under WORKSHOP_HOME/empty-nodes), notebook 05 breaks nodes with signals
-(kill, pause, resume, restart), adds an extra master for its scaling lab (under
+(kill, pause, resume, restart), adds two extra nodes for its scaling lab (under
 WORKSHOP_HOME/extra-nodes) and benchmarks one plain redis-server. Redis's own programs
 (redis-cli, redis-benchmark) run on this machine.
 """
@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.cluster.base import (EMPTY_NODES, HOST, Backend, ClusterSpec, ClusterState,
+from helpers.cluster.base import (EMPTY_NODES, EXTRA_NODE_COUNT, HOST, Backend, ClusterSpec, ClusterState,
                                   check_ports_free, find_free_base_port, node_client,
                                   wait_until_ready)
 from helpers.errors import WorkshopError
@@ -56,7 +56,7 @@ shutdown-on-sigterm force
 """
 AUTH_CONFIG = 'requirepass "{password}"\nmasterauth "{password}"\n'
 ACL_FILE = "users.acl"
-EXTRA_NODES = "extra-nodes"  # notebook 05's scaling lab: the extra master, under WORKSHOP_HOME
+EXTRA_NODES = "extra-nodes"  # notebook 05's scaling lab: the extra nodes, under WORKSHOP_HOME
 
 
 MINIMUM_VERSION = (7, 0)  # the course is about Redis 7.0: ADDSLOTSRANGE, sharded pub/sub, ACL selectors
@@ -166,25 +166,21 @@ class LocalBackend(Backend):
         stop_nodes(course, self.home / EMPTY_NODES)
         shutil.rmtree(self.home / EMPTY_NODES, ignore_errors=True)
 
-    def start_extra_master(self, state: ClusterState) -> int:
-        """An empty node on the first free port after the cluster's, with its timeout and password."""
+    def start_extra_nodes(self, state: ClusterState) -> list[int]:
+        """Empty nodes on the first free ports after the cluster's, with its timeout and password."""
         home = self.home / EXTRA_NODES
-        spec = ClusterSpec(masters=1, replicas=0, node_timeout=state.spec.node_timeout,
+        spec = ClusterSpec(masters=EXTRA_NODE_COUNT, replicas=0, node_timeout=state.spec.node_timeout,
                            password=state.spec.password,
-                           base_port=find_free_base_port(1, start=state.spec.ports[-1] + 1))
-        extra = ClusterState.load(home) or ClusterState(backend="local", spec=spec)
-        if extra.pids:
-            raise WorkshopError(f"An extra master already runs on port {next(iter(extra.pids))}; "
-                                "remove it first: helpers.scaling.remove_master(port)")
-        extra.spec = spec
-        start_nodes(extra, home)
-        return spec.base_port
+                           base_port=find_free_base_port(EXTRA_NODE_COUNT, start=state.spec.ports[-1] + 1))
+        stop_extra_nodes(self.home)  # fresh ones: any left from an earlier run go, with their data
+        start_nodes(ClusterState(backend="local", spec=spec), home)
+        return spec.ports
 
-    def extra_masters(self, state: ClusterState) -> list[int]:
+    def extra_nodes(self, state: ClusterState) -> list[int]:
         extra = ClusterState.load(self.home / EXTRA_NODES)
-        return list(extra.pids) if extra is not None else []
+        return [port for port, pid in extra.pids.items() if is_node_process(pid, port)] if extra else []
 
-    def stop_extra_masters(self, state: ClusterState) -> None:
+    def stop_extra_nodes(self, state: ClusterState) -> None:
         stop_extra_nodes(self.home)
 
     @contextmanager
@@ -201,8 +197,10 @@ class LocalBackend(Backend):
             server.terminate()
             server.wait(timeout=10)
 
-    def tool_prefix(self, state: ClusterState, program: str) -> list[str]:
-        """Nothing: the program runs on this machine, where the nodes are."""
+    def tool_prefix(self, state: ClusterState, program: str, terminal: bool = False,
+                    environment: dict[str, str] | None = None) -> list[str]:
+        """Nothing: the program runs on this machine, where the nodes are, with the caller's
+        terminal and environment."""
         if not shutil.which(program):
             raise WorkshopError(
                 f"{program} is not installed on this machine; it comes with Redis (Debian/Ubuntu: "
@@ -212,8 +210,8 @@ class LocalBackend(Backend):
 
 
 def stop_extra_nodes(home: Path) -> None:
-    """Stop the extra master of notebook 05's scaling lab, if any, and remove its data
-    (`LocalBackend.stop_extra_masters`, and `helpers.down` for one a student left behind)."""
+    """Stop the extra nodes of notebook 05's scaling lab, if any, and remove their data
+    (`LocalBackend.stop_extra_nodes`, and `helpers.down` for nodes a student left behind)."""
     extra = ClusterState.load(home / EXTRA_NODES)
     if extra is not None:
         stop_nodes(extra, home / EXTRA_NODES)

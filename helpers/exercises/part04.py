@@ -1,10 +1,11 @@
-"""Exercises of notebook 04: key design for the use cases, checked on your cluster."""
+"""Exercises of notebook 04: key design for the use cases, checked on your cluster, and the
+hot key's predict-then-observe question."""
 from __future__ import annotations
 
-from helpers.exercises import ____, Exercise, cluster
+from helpers.exercises import ____, Exercise, Prediction, cluster
 from helpers.slots import key_slot
 
-__all__ = ["q1", "q2", "q3", "____"]
+__all__ = ["p1", "q1", "q2", "q3", "____"]
 
 
 def _session_key(answer: object) -> str | None:
@@ -153,3 +154,11 @@ q3 = Exercise(
     verdict=_leaderboard_type,
     hint_text="It keeps members ordered by a number, and ZINCRBY adds to it.",
     solution_text='answer = "zset"')
+
+p1 = Prediction(
+    question="3,000 INCRBYs of one key, views:{lamp}: what share of them, in %, will the busiest "
+             "master of your cluster run?",
+    why="A key hashes to one slot, and one master serves each slot: every command on the key goes "
+        "to that master, however many masters the cluster has. More masters do not spread a hot "
+        "key; keys of different slots do, as the next cells measure.",
+    tolerance=0.05)

@@ -1,9 +1,36 @@
-"""Exercises of notebook 05: failover, write safety and ACLs, checked on your cluster."""
+"""Exercises of notebook 05: the labs' predictions (p1 … p4), compared with what each lab
+measured, and the checks of failover, write safety and ACLs on your cluster (q1 … q3)."""
 from __future__ import annotations
 
-from helpers.exercises import ____, Exercise, cluster
+from helpers.exercises import ____, Exercise, Prediction, cluster
 
-__all__ = ["q1", "q2", "q3", "____"]
+__all__ = ["p1", "p2", "p3", "p4", "q1", "q2", "q3", "____"]
+
+p1 = Prediction(
+    question="With one client, how many times more requests per second does pipeline 16 give "
+             "than pipeline 1?",
+    why="Without a pipeline every command waits for a round trip and the server is mostly idle. With "
+        "16 in flight, one round trip carries 16 commands: up to 16 times more, minus what the "
+        "server and the client spend on each command.",
+    tolerance=0.5)
+p2 = Prediction(
+    question="How many keys will the new master hold once it has 1,024 slots?",
+    why="1,024 slots are 1/16 of 16,384, and CRC16 spreads keys evenly over the slots: about 1/16 of "
+        "all the keys (the 20,000 items and the workload's) moved with them.",
+    tolerance=0.2)
+p3 = Prediction(
+    question="How many seconds after the kill will the orphaned master have a working replica again?",
+    why="The other nodes suspect the dead replica after cluster-node-timeout (fail?), and flag it "
+        "failed once a majority of masters agree (fail). Its master is then an orphan; after 5 s "
+        "more (CLUSTER_SLAVE_MIGRATION_DELAY in Redis's cluster.c), the replica with the smallest "
+        "node id of the master with the most replicas moves over to it.",
+    tolerance=0.3)
+p4 = Prediction(
+    question="How many seconds after the kill will writes to the dead master's slots go through again?",
+    why="cluster-node-timeout until the others suspect the dead master (fail?), a moment for a "
+        "majority of masters to agree (fail), then the replica's election: it waits 500 ms plus a "
+        "random 0-500 ms (plus 1 s per better-placed replica), and wins the masters' votes.",
+    tolerance=0.3)
 
 
 def _node_timeout(answer: object) -> str | None:

@@ -298,3 +298,44 @@ def test_the_charts_of_notebook_04_claim_only_what_their_figures_show() -> None:
     ax = charts.plot_operations_per_master(log)
     ax.figure.canvas.draw()
     assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1  # beside, not over
+
+
+def _key_on(rc, master: str, prefix: str) -> str:
+    """A key whose slot `master` serves."""
+    return next(key for key in (f"{prefix}{n}" for n in range(10_000))
+                if rc.get_node_from_key(key).name == master)
+
+
+@pytest.mark.parametrize("cluster", ["shared_cluster", "shared_password_cluster"])
+def test_each_master_counts_the_calls_it_ran_and_a_hot_key_lands_on_one(cluster, request) -> None:
+    """Notebook 04's hot key: INFO commandstats of every master, read before and after."""
+    from helpers import measure
+    _, rc = request.getfixturevalue(cluster)
+    masters = sorted((node.name for node in rc.get_primaries()), key=lambda name: int(name.rsplit(":", 1)[1]))
+    hot = "views:{lamp}"
+    owner = rc.get_node_from_key(hot).name
+    before = measure.calls_per_master(rc, "incrby")
+    assert list(before.index) == masters
+    for _ in range(200):
+        rc.incrby(hot, 1)
+    rc.incr(hot)  # redis-py sends INCRBY for incr too
+    rc.get(hot)  # another command: not counted
+    hot_run = measure.traffic_per_master(before, measure.calls_per_master(rc, "INCRBY"))
+    assert list(hot_run["master"]) == masters
+    assert dict(zip(hot_run["master"], hot_run["calls"])) == {name: 201 if name == owner else 0 for name in masters}
+    assert dict(zip(hot_run["master"], hot_run["share (%)"])) == {name: 100.0 if name == owner else 0.0
+                                                                  for name in masters}
+    # A different number of calls on a key of each master: each is counted where it ran.
+    runs = {name: 10 * (number + 1) for number, name in enumerate(masters)}
+    before = measure.calls_per_master(rc, "incrby")
+    for name, times in runs.items():
+        key = _key_on(rc, name, "spread:")
+        for _ in range(times):
+            rc.incrby(key, 1)
+    spread = measure.traffic_per_master(before, measure.calls_per_master(rc, "incrby"))
+    assert dict(zip(spread["master"], spread["calls"])) == runs
+    assert list(spread["share (%)"]) == [round(100 * times / sum(runs.values()), 1) for times in runs.values()]
+    # A command never run: every master counts 0, and nothing is shared.
+    idle = measure.traffic_per_master(measure.calls_per_master(rc, "lastsave"),
+                                      measure.calls_per_master(rc, "lastsave"))
+    assert list(idle["calls"]) == [0] * len(masters) and list(idle["share (%)"]) == [0.0] * len(masters)

@@ -22,7 +22,7 @@ import redis
 
 import helpers
 from helpers.cluster.base import ClusterState
-from helpers.cluster.docker import DockerBackend, compose_command, docker_client
+from helpers.cluster.docker import PUBLISHED, DockerBackend, compose_command, docker_client
 from helpers.config import Settings
 from tests.conftest import REPO, environment, private_settings, require
 
@@ -192,7 +192,7 @@ def test_the_nodes_beside_the_cluster_on_docker_and_down_removes_them(docker_wor
 
     # Notebook 01: the course's empty nodes, made a cluster by redis-cli in their namespace.
     course = start_empty_nodes()
-    assert course.spec.ports == [docker_workshop.spec.base_port + n for n in (7, 8, 9)]
+    assert course.spec.ports == [docker_workshop.spec.base_port + n for n in (8, 9, 10)]
     created = tools.create_with_redis_cli(course.spec)
     assert "[OK] All 16384 slots covered." in created.stdout
     first, second, _ = course.spec.ports
@@ -203,13 +203,24 @@ def test_the_nodes_beside_the_cluster_on_docker_and_down_removes_them(docker_wor
     stop_empty_nodes(course)
     assert not DockerBackend(Settings.from_env()).containers(docker_workshop, course.spec.ports)
 
-    # Notebook 05's scaling lab: a master added, given slots with their keys, removed.
+    # Notebook 05's scaling lab: redis-cli in the namespace adds a master, gives it slots with
+    # their keys, empties it and removes it.
     rc = helpers.connect()
     rc.mset_nonatomic({f"scale:{i}": str(i) for i in range(500)})
-    extra = scaling.add_master()
-    assert extra == docker_workshop.spec.base_port + 6
-    assert scaling.give_slots(extra, 300) > 0
-    assert scaling.remove_master(extra) > 0
+    extra, second = scaling.start_extra_nodes()
+    assert [extra, second] == [docker_workshop.spec.base_port + 6, docker_workshop.spec.base_port + 7]
+    entry = f"127.0.0.1:{docker_workshop.spec.base_port}"
+    tools.redis_cli(f"--cluster add-node 127.0.0.1:{extra} {entry}")
+    scaling.wait_agreement()
+    extra_id = tools.redis_cli(f"-p {extra} cluster myid")
+    tools.redis_cli(f"--cluster reshard {entry} --cluster-from all --cluster-to {extra_id} "
+                    "--cluster-slots 300 --cluster-yes")
+    scaling.wait_agreement()
+    assert int(tools.redis_cli(f"-p {extra} dbsize")) > 0
+    tools.redis_cli(f"--cluster rebalance {entry} --cluster-weight {extra_id}=0")
+    scaling.wait_agreement()
+    tools.redis_cli(f"--cluster del-node {entry} {extra_id}")
+    scaling.stop_extra_nodes()
     assert rc.mget_nonatomic([f"scale:{i}" for i in range(500)]) == [str(i) for i in range(500)]
     rc.close()
 
@@ -220,9 +231,9 @@ def test_the_nodes_beside_the_cluster_on_docker_and_down_removes_them(docker_wor
     # Left behind by a student who skipped the clean-up cells: `down` removes them all.
     backend = DockerBackend(Settings.from_env())
     start_empty_nodes()
-    backend.start_extra_master(docker_workshop)  # started, not yet met: the cluster stays as it was
+    backend.start_extra_nodes(docker_workshop)  # started, not yet met: the cluster stays as it was
     helpers.down()
-    beside = range(docker_workshop.spec.base_port + 6, docker_workshop.spec.base_port + 11)
+    beside = range(docker_workshop.spec.base_port + 6, docker_workshop.spec.base_port + PUBLISHED)
     assert not backend.containers(docker_workshop, list(beside))
     helpers.up()
 
@@ -341,3 +352,33 @@ def test_without_compose_up_says_what_to_do_and_starts_nothing(docker_ready, tmp
             project = settings["COMPOSE_PROJECT_NAME"]
             assert not docker_client().containers.list(
                 all=True, filters={"label": f"com.docker.compose.project={project}"})
+
+
+def test_a_real_redis_cli_session_in_a_containers_terminal_and_none_left_running(docker_workshop) -> None:
+    from helpers import tools
+    from helpers.slots import key_slot
+
+    rc = helpers.connect()
+    rc.set("nom", "kheir")
+    rc.hset("user:profile", mapping={"name": "Kheir", "age": "23"})
+    # Earlier tests may have swapped roles by failovers: the redirects expected are the cluster's.
+    at = docker_workshop.spec.ports[0]
+    expected = []
+    for line, key, reply in (("get nom", "nom", ['"kheir"']),
+                             ("hgetall user:profile", "user:profile", ['1) "name"', '2) "Kheir"', '3) "age"', '4) "23"'])):
+        expected.append(f"127.0.0.1:{at}> {line}")
+        owner = rc.get_node_from_key(key).port
+        if owner != at:
+            expected.append(f"-> Redirected to slot [{key_slot(key)}] located at 127.0.0.1:{owner}")
+            at = owner
+        expected += reply
+    rc.close()
+    session = tools.redis_cli_session(["get nom", "hgetall user:profile"])
+    assert session.split("\n") == [*expected, f"127.0.0.1:{at}>"]
+    assert "-> Redirected to slot" in session  # the two keys live on two masters
+    # A command that blocks: the session fails in time, and docker exec's redis-cli is ended too.
+    with pytest.raises(helpers.WorkshopError, match=r"no prompt within 1 s after `blpop b 0`"):
+        tools.redis_cli_session(["blpop b 0"], timeout=1)
+    container = tools.command("redis-cli")[2]
+    processes = subprocess.run(["docker", "top", container], capture_output=True, text=True, check=True).stdout
+    assert "sleep infinity" in processes and "redis-cli" not in processes  # docker top lists exec's too

@@ -19,3 +19,20 @@ def test_hints_and_solutions_print(capsys) -> None:
     part02.q2.solution()
     out = capsys.readouterr().out
     assert out.startswith("Hint: ") and "user:{42}:cart" in out
+
+
+def test_the_hot_key_prediction_compares_a_guess_with_what_was_measured(capsys) -> None:
+    from helpers.exercises.part04 import ____, p1
+    assert "p1" in part04.__all__
+    p1.compare(____, 100.0)  # the notebook's committed output: a fixed text
+    p1.compare(100, 100.0)
+    p1.compare(97, 100.0)
+    p1.compare(33, 100.0)
+    p1.compare("all", 100.0)  # not a number: a wrong guess, not a traceback
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("No guess yet: replace ____") and "INCRBY" in lines[0]
+    verdicts = [line for line in lines if line.startswith(("✅", "❌"))]
+    assert verdicts == ["✅ Well predicted: you said 100, the run measured 100.",
+                        "✅ Well predicted: you said 97, the run measured 100.",
+                        "❌ Not this time: you said 33, the run measured 100.",
+                        "❌ Not this time: you said 'all', the run measured 100."]

@@ -1,0 +1,69 @@
+"""The real `redis-cli -c` typed at in a pseudo-terminal (notebook 02's session): prompts, its own
+redirect lines and its replies as a terminal shows them, a password never shown, and no
+redis-cli left running, not even after a command that blocks."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import helpers
+from helpers import tools
+from helpers.resp import Connection
+from helpers.slots import key_slot
+from tests.conftest import SHARED_PASSWORD, wait_until
+
+
+def write_course_keys(rc) -> None:
+    rc.set("nom", "kheir")
+    rc.zadd("users:age", {"kheir": 23})
+    rc.hset("user:profile", mapping={"name": "Kheir", "age": "23"})
+
+
+def test_the_session_shows_each_prompt_redirect_and_reply_as_a_terminal_does(shared_cluster) -> None:
+    state, rc = shared_cluster
+    first, second, _ = state.spec.ports[:3]  # masters of 0-5460 and 5461-10922
+    write_course_keys(rc)
+    session = tools.redis_cli_session(["get nom", "zrange users:age 0 -1", "hgetall user:profile"])
+    assert session.split("\n") == [
+        f"127.0.0.1:{first}> get nom",
+        f"-> Redirected to slot [{key_slot('nom')}] located at 127.0.0.1:{second}",
+        '"kheir"',
+        f"127.0.0.1:{second}> zrange users:age 0 -1",  # the same node: no redirect
+        '1) "kheir"',
+        f"127.0.0.1:{second}> hgetall user:profile",
+        f"-> Redirected to slot [{key_slot('user:profile')}] located at 127.0.0.1:{first}",
+        '1) "name"', '2) "Kheir"', '3) "age"', '4) "23"',
+        f"127.0.0.1:{first}>",
+    ]
+    assert "\r" not in session and "\x1b" not in session
+
+
+def test_a_password_cluster_logs_in_and_never_shows_the_password(shared_password_cluster, monkeypatch) -> None:
+    state, rc = shared_password_cluster
+    write_course_keys(rc)
+    session = tools.redis_cli_session(["get nom"], port=state.spec.ports[2])
+    assert session.split("\n")[1:] == [
+        f"-> Redirected to slot [{key_slot('nom')}] located at 127.0.0.1:{state.spec.ports[1]}",
+        '"kheir"', f"127.0.0.1:{state.spec.ports[1]}>"]
+    assert SHARED_PASSWORD not in session
+    # Windows has no pseudo-terminal: the student is told what to type instead.
+    monkeypatch.delattr(os, "openpty")
+    with pytest.raises(helpers.WorkshopError, match=rf"in a terminal, at `redis-cli -c -p {state.spec.ports[0]} "
+                                                     r"-a <password>`") as refused:
+        tools.redis_cli_session(["get nom"])
+    assert SHARED_PASSWORD not in str(refused.value)
+
+
+def test_a_command_that_blocks_ends_in_an_error_and_leaves_no_redis_cli(shared_cluster) -> None:
+    state, _ = shared_cluster
+    first = state.spec.ports[0]
+    with pytest.raises(helpers.WorkshopError, match=r"no prompt within 1 s after `blpop b 0`"):
+        tools.redis_cli_session(["blpop b 0"], timeout=1)  # b: slot 3300, on the first master
+    node = Connection("127.0.0.1", first)
+    try:  # its connection closed: redis-cli no longer runs
+        assert wait_until(lambda: "cmd=blpop" not in node.ask(("CLIENT", "LIST"))[0])
+    finally:
+        node.close()
+    with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port 1"):
+        tools.redis_cli_session(["ping"], port=1)
