@@ -3,7 +3,8 @@
 On the local backend they run on this machine; on the docker backend inside the nodes'
 network namespace (`docker exec`), from the image, so a student with Docker alone has them
 too. Either way they reach the nodes at 127.0.0.1 and print the same thing. Notebook 01 runs
-the course's `redis-cli --cluster create` with them, notebook 05 `redis-benchmark`.
+the course's `redis-cli --cluster create` with them, notebook 02 a terminal session, notebook 05
+`redis-benchmark` and the scaling lab's `redis-cli --cluster` commands.
 """
 from __future__ import annotations
 

@@ -1,12 +1,20 @@
-"""The rules that turn notebook 05's measurements into verdicts on the course's claims.
+"""The rules that turn notebooks 05 and 06's measurements into verdicts on the course's claims.
 
 Each rule is a small pure function: figures in, a `Verdict` out, whose `rule` says which
 comparison decided, with the figures of the run. Nothing here measures anything, so the
 rules can be read in the notebook and tested with other figures (tests/unit/test_verdicts.py).
+Notebook 05's figures reach notebook 06's verdict table through `record` and `recorded`.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from helpers.config import Settings
+from helpers.errors import WorkshopError
+
+MEASUREMENTS = "measurements.json"  # under WORKSHOP_HOME: what notebook 05 measured
 
 MILLION = 1_000_000
 SATURATED = 0.9  # a thread busy 90 % of the time or more is the bottleneck
@@ -15,9 +23,33 @@ COURSE_TYPES = 5  # string, hash, list, set, sorted set: the course's Part 2
 OPEN_SOURCE_LICENCES = ("BSD-3-Clause", "AGPLv3")  # OSI-approved licences Redis was offered under
 
 
+def record(**figures: float | int | bool) -> None:
+    """Keep figures that notebook 05 measured for notebook 06's verdict table, in
+    WORKSHOP_HOME/measurements.json (added to those already kept; `down --purge` keeps them)."""
+    path = Settings.from_env().home / MEASUREMENTS
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plain = {name: value.item() if hasattr(value, "item") else value for name, value in figures.items()}
+    path.write_text(json.dumps({**kept, **plain}, indent=1))  # numpy's numbers as Python's
+
+
+class Recorded(dict):
+    """The figures `record` kept; asking for one never recorded says to run notebook 05 first."""
+
+    def __missing__(self, name: str) -> object:
+        raise WorkshopError(f"No {name!r} measured yet on this machine: run notebook 05 (its last "
+                            "cell keeps its figures for this verdict), then this cell again.")
+
+
+def recorded() -> Mapping[str, float | int | bool]:
+    """The figures notebook 05 kept with `record` (notebook 06's verdict table)."""
+    path = Settings.from_env().home / MEASUREMENTS
+    return Recorded(json.loads(path.read_text()) if path.exists() else {})
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """A verdict and the comparison that decided it, with this run's figures (notebook 05)."""
+    """A verdict and the comparison that decided it, with this run's figures (notebook 06)."""
 
     verdict: str
     rule: str

@@ -36,3 +36,20 @@ def test_the_hot_key_prediction_compares_a_guess_with_what_was_measured(capsys) 
                         "✅ Well predicted: you said 97, the run measured 100.",
                         "❌ Not this time: you said 33, the run measured 100.",
                         "❌ Not this time: you said 'all', the run measured 100."]
+
+
+def test_a_prediction_compares_sets_text_and_booleans_exactly_and_numbers_within_tolerance(capsys) -> None:
+    from helpers.exercises import Prediction
+    from helpers.exercises.part05 import p3, p5
+    ports = Prediction("Which masters?", "Because.")
+    ports.compare({7001, 7000}, [7000, 7001])  # order does not matter; ports print without commas
+    ports.compare("ASK", "ask")
+    p5.compare(True, False)
+    p3.compare(8, 12.2)  # 30 % of 12.2 is 3.66: 8 is too far
+    p3.compare(10, 12.2)
+    verdicts = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("✅", "❌"))]
+    assert verdicts == ["✅ Well predicted: you said {7000, 7001}, the run measured {7000, 7001}.",
+                        "✅ Well predicted: you said 'ASK', the run measured 'ask'.",
+                        "❌ Not this time: you said True, the run measured False.",
+                        "❌ Not this time: you said 8, the run measured 12.2.",
+                        "✅ Well predicted: you said 10, the run measured 12.2."]

@@ -57,3 +57,18 @@ def test_ease_flexibility_security_cost_follow_their_figures() -> None:
     assert verdicts.cost("RSALv2 or SSPLv1 (source-available, not OSI open source)").verdict \
         == "Source-available, not open source"
     assert verdicts.cost("RSALv2, SSPLv1 or AGPLv3 (AGPLv3 is open source)").verdict == "True for this version"
+
+
+def test_figures_recorded_by_05_are_read_by_06_and_a_missing_one_says_what_to_run(tmp_path, monkeypatch) -> None:
+    import numpy as np
+    import pytest
+
+    from helpers.errors import WorkshopError
+
+    monkeypatch.setenv("WORKSHOP_HOME", str(tmp_path))
+    with pytest.raises(WorkshopError, match="No 'keys_moved' measured yet on this machine: run notebook 05"):
+        verdicts.recorded()["keys_moved"]
+    verdicts.record(keys_moved=np.int64(1262), cluster_best=np.float64(119_048.5))
+    verdicts.record(course_went_down=True)  # added to the others
+    assert dict(verdicts.recorded()) == {"keys_moved": 1262, "cluster_best": 119_048.5,
+                                         "course_went_down": True}

@@ -1,0 +1,26 @@
+"""redis-cli's output as notebook 05 prints it: progress marks and runs of alike lines shortened."""
+from __future__ import annotations
+
+from helpers.tools import abridge
+
+
+def test_a_line_of_progress_marks_becomes_a_count() -> None:
+    text = "Moving 1024 slots from 127.0.0.1:7001 to 127.0.0.1:7006\n" + "#" * 1024
+    assert abridge(text).splitlines() == ["Moving 1024 slots from 127.0.0.1:7001 to 127.0.0.1:7006",
+                                          "#" * 40 + "…  (1,024 ×)"]
+
+
+def test_a_run_of_alike_lines_keeps_its_ends_and_says_how_many_are_left_out() -> None:
+    moves = [f"Moving slot {slot} from 127.0.0.1:7001 to 127.0.0.1:7006: ." for slot in range(5461, 5561)]
+    text = "\n".join([">>> Performing Cluster Check", *moves, "[OK] All 16384 slots covered."])
+    shown = abridge(text).splitlines()
+    assert shown[:4] == [">>> Performing Cluster Check", *moves[:3]]
+    assert shown[4] == "   … 94 more lines like these …"
+    assert shown[5:] == [*moves[-3:], "[OK] All 16384 slots covered."]
+
+
+def test_short_runs_and_lines_without_digits_are_left_alone() -> None:
+    text = "\n".join(["M: 1a 127.0.0.1:7000", "   slots:[0-5460] (5461 slots) master",
+                      "M: 2b 127.0.0.1:7001", "   slots:[5461-10922] (5462 slots) master",
+                      ">>> Check for open slots...", ">>> Check slots coverage..."])
+    assert abridge(text) == text
