@@ -65,19 +65,22 @@ def run(program: str, *arguments: str, timeout: float = 300.0, check: bool = Tru
     return result
 
 
-def redis_cli(line: str, refused: bool = False, timeout: float = 300.0) -> str:
+def redis_cli(line: str, refused: bool = False, listing: bool = False, timeout: float = 300.0) -> str:
     """What `redis-cli LINE` prints, run where the nodes run (notebook 05's scaling lab:
-    `print(tools.redis_cli("--cluster check 127.0.0.1:7000"))`).
+    `print(tools.redis_cli("--cluster check 127.0.0.1:7000", listing=True))`).
 
     `line` is what you would type after `redis-cli` in a terminal. The cluster's password goes
     first (`-a … --no-auth-warning`) when it has one. Long progress lines and runs of alike
-    lines are shortened (`abridge`). A failing redis-cli raises a WorkshopError with its output;
-    with refused=True the lab expects a refusal, and a success is the error.
+    lines are shortened (`abridge`), and the node listing that every `--cluster` command
+    prints first (`M: …`, `S: …` and their indented lines) is left out unless listing=True.
+    A failing redis-cli raises a WorkshopError with its output; with refused=True the lab
+    expects a refusal, and a success is the error.
     """
     _, state = workshop_cluster()
     login = ["-a", state.spec.password, "--no-auth-warning"] if state.spec.password else []
     result = run("redis-cli", *login, *shlex.split(line), timeout=timeout, check=not refused)
-    text = abridge((result.stdout + result.stderr).rstrip())
+    text = (result.stdout + result.stderr).rstrip()
+    text = abridge(text if listing else _without_listing(text))
     if refused and result.returncode == 0:
         raise WorkshopError(f"`redis-cli {line}` was expected to refuse, and did not:\n{text}")
     return text
@@ -103,6 +106,22 @@ def abridge(text: str, keep: int = 3) -> str:
                 shown += run
             run_start = index
     return "\n".join(shown)
+
+
+def _without_listing(text: str) -> str:
+    """redis-cli's output without its node listings: `M: id address` and `S: id address` lines
+    with the lines indented deeper under them (slots, replicas)."""
+    kept, depth = [], None  # depth: the indentation of the listing line being skipped
+    for line in text.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if re.match(r"\s*[MS]: [0-9a-f]{40} ", line):
+            depth = indent
+        elif depth is not None and indent > depth:
+            continue
+        else:
+            depth = None
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def _opening(line: str) -> str:

@@ -37,8 +37,8 @@ class Recorded(dict):
     """The figures `record` kept; asking for one never recorded says to run notebook 05 first."""
 
     def __missing__(self, name: str) -> object:
-        raise WorkshopError(f"No {name!r} measured yet on this machine: run notebook 05 (its last "
-                            "cell keeps its figures for this verdict), then this cell again.")
+        raise WorkshopError(f"No {name!r} measured yet on this machine: run notebook 05 (each of its "
+                            "labs keeps its figures for this verdict), then this cell again.")
 
 
 def recorded() -> Mapping[str, float | int | bool]:
@@ -137,7 +137,7 @@ def ease(seconds_to_ready: float, limit: float = EASY_START_SECONDS) -> Verdict:
 
 
 def flexibility(types_seen: int, commands: int) -> Verdict:
-    """"Flexible" (notebook 05, §5): true when the cluster stored more kinds of values than the
+    """"Flexible" (notebook 06, §2): true when the cluster stored more kinds of values than the
     course's five types."""
     figures = f"{types_seen} types of value, {commands} commands"
     if types_seen > COURSE_TYPES:
@@ -146,7 +146,7 @@ def flexibility(types_seen: int, commands: int) -> Verdict:
 
 
 def security(stranger_wiped_data: bool, password_refused_stranger: bool, user_denied_flushall: bool) -> Verdict:
-    """"Very secure" (notebook 05, §4): secure out of the box only if a stranger could not wipe the
+    """"Very secure" (notebook 06, §1): secure out of the box only if a stranger could not wipe the
     data; secure once configured if the password and the ACL user's rights stopped them."""
     figures = (f"stranger's FLUSHALL {'worked' if stranger_wiped_data else 'refused'} out of the box; "
                f"with a password {'refused' if password_refused_stranger else 'worked'}; "
@@ -159,7 +159,7 @@ def security(stranger_wiped_data: bool, password_refused_stranger: bool, user_de
 
 
 def cost(licence: str) -> Verdict:
-    """"Free" (notebook 05, §5): true for a version offered under an OSI open-source licence."""
+    """"Free" (notebook 06, §2): true for a version offered under an OSI open-source licence."""
     chosen = [name for name in OPEN_SOURCE_LICENCES if name in licence]
     if chosen:
         return Verdict("True for this version", f"licence {licence!r} includes {chosen[0]}")

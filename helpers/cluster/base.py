@@ -395,7 +395,7 @@ def readiness(probes: dict[tuple[str, int], Connection], spec: ClusterSpec) -> l
         seen_masters = sum(node.is_master for node in view)
         seen_replicas = sum(node.is_replica for node in view)
         unsettled = sum(node.unsettled for node in view)
-        if not unsettled and seen_masters + seen_replicas > spec.size:
+        if seen_masters + seen_replicas > spec.size:  # failing or not: not the cluster's own
             problems.append(f"{host}:{port} sees {seen_masters} masters and {seen_replicas} replicas, "
                             f"{EXTRA_NODES_JOINED}")
         elif (seen_masters, seen_replicas, unsettled) != (spec.masters, spec.masters * spec.replicas, 0):

@@ -24,3 +24,30 @@ def test_short_runs_and_lines_without_digits_are_left_alone() -> None:
                       "M: 2b 127.0.0.1:7001", "   slots:[5461-10922] (5462 slots) master",
                       ">>> Check for open slots...", ">>> Check slots coverage..."])
     assert abridge(text) == text
+
+
+def test_the_node_listing_is_left_out_unless_asked_for() -> None:
+    from helpers.tools import _without_listing
+    text = "\n".join([">>> Performing Cluster Check (using node 127.0.0.1:7000)",
+                      f"M: {'a' * 40} 127.0.0.1:7000", "   slots:[0-5460] (5461 slots) master",
+                      "   1 additional replica(s)",
+                      f"S: {'b' * 40} 127.0.0.1:7003", "   slots: (0 slots) slave",
+                      f"   replicates {'a' * 40}",
+                      "[OK] All nodes agree about slots configuration.",
+                      "  Resharding plan:", "    Moving slot 5461 from " + "a" * 40])
+    assert _without_listing(text).splitlines() == [
+        ">>> Performing Cluster Check (using node 127.0.0.1:7000)",
+        "[OK] All nodes agree about slots configuration.",
+        "  Resharding plan:", "    Moving slot 5461 from " + "a" * 40]
+
+
+def test_reshards_indented_listings_are_left_out_and_its_headings_kept() -> None:
+    from helpers.tools import _without_listing
+    text = "\n".join(["Ready to move 10 slots.", "  Source nodes:",
+                      f"    M: {'a' * 40} 127.0.0.1:7000", "       slots:[0-5460] (5461 slots) master",
+                      "  Destination node:", f"    M: {'c' * 40} 127.0.0.1:7006",
+                      "       slots: (0 slots) master", "  Resharding plan:",
+                      "    Moving slot 0 from " + "a" * 40])
+    assert _without_listing(text).splitlines() == ["Ready to move 10 slots.", "  Source nodes:",
+                                                   "  Destination node:", "  Resharding plan:",
+                                                   "    Moving slot 0 from " + "a" * 40]
