@@ -27,16 +27,19 @@ def start_extra_nodes() -> list[int]:
     Extra nodes left from an earlier run are forgotten by the cluster, then replaced.
     """
     backend, state = workshop_cluster()
-    _forget(state, backend.extra_nodes(state))
+    _forget(state, _ids(state, backend.extra_nodes(state)))
     return backend.start_extra_nodes(state)
 
 
 def stop_extra_nodes() -> None:
-    """Stop the extra nodes; the cluster forgets them first if it still knows them (notebook 05's
-    clean-up, after `redis-cli --cluster del-node`)."""
+    """Stop the extra nodes; every node of the cluster that still knows them forgets them, before
+    and after (notebook 05's clean-up, after `redis-cli --cluster del-node`, which tells only
+    the nodes it reaches: one that missed it would bring them back by gossip a minute later)."""
     backend, state = workshop_cluster()
-    _forget(state, backend.extra_nodes(state))
+    ids = _ids(state, backend.extra_nodes(state))
+    _forget(state, ids)
     backend.stop_extra_nodes(state)
+    _forget(state, ids)
 
 
 def cluster_view(port: int) -> list[NodeLine]:
@@ -59,7 +62,9 @@ def wait_agreement(timeout: float = 30.0) -> None:
     _, state = workshop_cluster()
 
     def agreed(views: dict[int, list[NodeLine]]) -> bool:
+        # redis-cli skips a node that a view shows failed or disconnected: none may be, but the dead
         joining = any("handshake" in node.flags or "noaddr" in node.flags
+                      or ("fail" not in node.flags and not node.connected)
                       for view in views.values() for node in view)
         return (not joining and len({_signature(view) for view in views.values()}) == 1
                 and all(_state_ok(port, state) for port in views))
@@ -149,27 +154,39 @@ def _views(state: ClusterState) -> dict[int, list[NodeLine]]:
     return views
 
 
-def _forget(state: ClusterState, ports: list[int]) -> None:
-    """Make every other member CLUSTER FORGET the nodes on `ports`; refuse if one serves slots."""
-    if not ports:
+def _ids(state: ClusterState, ports: list[int]) -> dict[str, int]:
+    """The node ids of the nodes on `ports` (CLUSTER MYID), with their ports."""
+    ids = {}
+    for port in ports:
+        with _admin(port, state) as node:
+            ids[node.ask(("CLUSTER", "MYID"))[0]] = port
+    return ids
+
+
+def _forget(state: ClusterState, ids: dict[str, int]) -> None:
+    """Make every member of the cluster that knows one of the nodes `ids` (id -> port)
+    CLUSTER FORGET it; refuse if one still serves slots."""
+    if not ids:
         return
     views = _views(state)
-    known = {node.port: node for view in views.values() for node in view if node.port in ports}
-    for port, node in known.items():
-        if node.slots:
-            raise WorkshopError(
-                f"The extra node on port {port} still serves {node.slot_count} slots: move them off "
-                f"first, e.g. redis-cli --cluster rebalance 127.0.0.1:{state.spec.ports[0]} "
-                f"--cluster-weight {node.id}=0")
-    for member in views:
-        if member in ports:
+    for view in views.values():
+        for node in view:
+            if node.id in ids and node.slots:
+                raise WorkshopError(
+                    f"The extra node on port {ids[node.id]} still serves {node.slot_count} slots: move "
+                    f"them off first, e.g. redis-cli --cluster rebalance 127.0.0.1:{state.spec.ports[0]} "
+                    f"--cluster-weight {node.id}=0")
+    for member, view in views.items():
+        if member in ids.values():
             continue
         with _admin(member, state) as other:
-            for node in known.values():
+            for node in view:
+                if node.id not in ids:
+                    continue
                 try:
                     other.ask(("CLUSTER", "FORGET", node.id))
-                except ReplyError as error:  # already forgotten, or this member is its replica
-                    if "Unknown node" not in str(error) and "my master" not in str(error):
+                except ReplyError as error:  # this member is its replica: it follows another first
+                    if "my master" not in str(error):
                         raise
 
 

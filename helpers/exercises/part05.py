@@ -1,10 +1,10 @@
-"""Exercises of notebook 05: the labs' predictions (p1 … p5), compared with what each lab
+"""Exercises of notebook 05: the labs' predictions (p1 … p7), compared with what each lab
 measured, and the checks of failover and write safety on your cluster (q1, q2)."""
 from __future__ import annotations
 
 from helpers.exercises import ____, Exercise, Prediction, cluster
 
-__all__ = ["p1", "p2", "p3", "p4", "p5", "q1", "q2", "____"]
+__all__ = ["p1", "p2", "p3", "p4", "p5", "p6", "p7", "q1", "q2", "____"]
 
 p1 = Prediction(
     question="With one client, how many times more requests per second does pipeline 16 give "
@@ -37,6 +37,17 @@ p5 = Prediction(
              "still accept a write to a key of its own slots? (True or False)",
     why="No: a third of the slots have no copy left, and with cluster-require-full-coverage yes (the "
         "default) every master stops serving, its own keys included, until the dead one comes back.")
+p6 = Prediction(
+    question="In a planned failover (CLUSTER FAILOVER), how many writes that a replica confirmed will be lost?",
+    why="None: the master stops accepting writes first, the replica catches up with every write "
+        "the master applied, and only then do the roles swap. A write caught in the switch gets an "
+        "error reply (MOVED), so its client knows it was not applied.")
+p7 = Prediction(
+    question="With appendfsync everysec, how many of a burst of 50,000 keys are missing after every "
+             "node is killed (kill -9) right after the last OK, then restarted?",
+    why="None here: each node writes a command into its AOF, in the kernel's page cache, before "
+        "it replies, and the kernel outlives the killed process. everysec can lose up to about a "
+        "second of writes only when the machine itself goes down before the page cache reaches the disk.")
 
 
 def _node_timeout(answer: object) -> str | None:
