@@ -125,9 +125,16 @@ def _wait(condition: Callable[[dict[int, list[NodeLine]]], bool], what: str, tim
         if views and condition(views):
             return time.monotonic() - began
         if time.monotonic() - began > timeout:
-            raise WorkshopError(f"Waited {timeout:.0f} s for {what}, in vain: "
-                                "`redis-cli --cluster check` shows what differs.")
+            raise WorkshopError(f"Waited {timeout:.0f} s for {what}, in vain: `redis-cli --cluster "
+                                f"check` shows what differs. The nodes' views: {_differences(views)}")
         time.sleep(0.1)
+
+
+def _differences(views: dict[int, list[NodeLine]]) -> str:
+    """Each node's view in short (port: the ports it knows, with their flags and link), for an error."""
+    return "; ".join(f"{port} sees " + ", ".join(
+        f"{node.port}{'' if node.connected else '(down)'}[{','.join(node.flags)}]" for node in view)
+        for port, view in views.items())
 
 
 def _views(state: ClusterState) -> dict[int, list[NodeLine]]:
