@@ -49,7 +49,7 @@ def cluster_view(port: int) -> list[NodeLine]:
         return parse_cluster_nodes(node.ask(("CLUSTER", "NODES"))[0])
 
 
-def wait_agreement(timeout: float = 30.0) -> None:
+def wait_agreement(timeout: float = 60.0) -> None:
     """Wait until every node of the cluster knows the same nodes in the same roles, sees the
     same owner for every slot, and says cluster_state:ok (notebook 05, after each redis-cli
     --cluster command).
