@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import closing
 
 from helpers.cluster import workshop_cluster
-from helpers.cluster.base import HOST, ClusterState
+from helpers.cluster.base import HOST, Backend, ClusterState
 from helpers.errors import WorkshopError
 from helpers.replies import NodeLine, parse_cluster_nodes, parse_info
 from helpers.resp import Connection, ReplyError
@@ -27,7 +27,7 @@ def start_extra_nodes() -> list[int]:
     Extra nodes left from an earlier run are forgotten by the cluster, then replaced.
     """
     backend, state = workshop_cluster()
-    _forget(state, _ids(state, backend.extra_nodes(state)))
+    _forget(backend, state, _ids(state, backend.extra_nodes(state)))
     return backend.start_extra_nodes(state)
 
 
@@ -37,9 +37,9 @@ def stop_extra_nodes() -> None:
     the nodes it reaches: one that missed it would bring them back by gossip a minute later)."""
     backend, state = workshop_cluster()
     ids = _ids(state, backend.extra_nodes(state))
-    _forget(state, ids)
+    _forget(backend, state, ids)
     backend.stop_extra_nodes(state)
-    _forget(state, ids)
+    _forget(backend, state, ids)
 
 
 def cluster_view(port: int) -> list[NodeLine]:
@@ -91,8 +91,8 @@ def replica_moves() -> list[tuple[int, str]]:
     Replica migration does not do it here: a master whose last replica was removed on purpose
     (CLUSTER FORGET, as del-node sends) is not an orphan to Redis, only one whose replica failed.
     """
-    _, state = workshop_cluster()
-    nodes = next(iter(_views(state).values()))
+    backend, state = workshop_cluster()
+    nodes = next(iter(_views(state, _members(backend, state)).values()))
     working = [node for node in nodes if node.is_replica and not node.unsettled]
     replicas = {node.id: [replica for replica in working if replica.master_id == node.id]
                 for node in nodes if node.is_master and node.slots}
@@ -118,10 +118,11 @@ def _signature(view: list[NodeLine]) -> tuple[frozenset, frozenset]:
 
 def _wait(condition: Callable[[dict[int, list[NodeLine]]], bool], what: str, timeout: float) -> float:
     """Poll CLUSTER NODES of every node the cluster knows until `condition(views)` holds."""
-    _, state = workshop_cluster()
+    backend, state = workshop_cluster()
+    members = _members(backend, state)  # asked once: a wait starts and stops no node
     began = time.monotonic()
     while True:
-        views = _views(state)
+        views = _views(state, members)
         if views and condition(views):
             return time.monotonic() - began
         if time.monotonic() - began > timeout:
@@ -137,14 +138,18 @@ def _differences(views: dict[int, list[NodeLine]]) -> str:
         for port, view in views.items())
 
 
-def _views(state: ClusterState) -> dict[int, list[NodeLine]]:
-    """CLUSTER NODES of each reachable node of the cluster, by port. The nodes asked are the
-    cluster's own, the extra nodes, and every node these know that has not failed; a node
-    alone (a fresh extra node, or one `del-node` reset) is not in the cluster and is left out."""
-    backend, _ = workshop_cluster()
+def _members(backend: Backend, state: ClusterState) -> list[int]:
+    """The ports to start asking from: the cluster's own nodes and the running extra nodes."""
+    return [*state.spec.ports, *backend.extra_nodes(state)]
+
+
+def _views(state: ClusterState, members: list[int]) -> dict[int, list[NodeLine]]:
+    """CLUSTER NODES of each reachable node of the cluster, by port. The nodes asked are
+    `members` and every node these know that has not failed; a node alone (a fresh extra node,
+    or one `del-node` reset) is not in the cluster and is left out."""
     views: dict[int, list[NodeLine]] = {}
     asked: set[int] = set()
-    members = [*state.spec.ports, *backend.extra_nodes(state)]
+    members = list(members)
     while members:
         port = members.pop(0)
         if port in asked:
@@ -170,12 +175,12 @@ def _ids(state: ClusterState, ports: list[int]) -> dict[str, int]:
     return ids
 
 
-def _forget(state: ClusterState, ids: dict[str, int]) -> None:
+def _forget(backend: Backend, state: ClusterState, ids: dict[str, int]) -> None:
     """Make every member of the cluster that knows one of the nodes `ids` (id -> port)
     CLUSTER FORGET it; refuse if one still serves slots."""
     if not ids:
         return
-    views = _views(state)
+    views = _views(state, _members(backend, state))
     for view in views.values():
         for node in view:
             if node.id in ids and node.slots:
