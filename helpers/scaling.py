@@ -17,7 +17,7 @@ from helpers.cluster import workshop_cluster
 from helpers.cluster.base import HOST, Backend, ClusterState
 from helpers.errors import WorkshopError
 from helpers.replies import NodeLine, parse_cluster_nodes, parse_info
-from helpers.resp import Connection, ReplyError
+from helpers.resp import Connection, Reply, ReplyError
 
 
 def start_extra_nodes() -> list[int]:
@@ -146,7 +146,8 @@ def _members(backend: Backend, state: ClusterState) -> list[int]:
 def _views(state: ClusterState, members: list[int]) -> dict[int, list[NodeLine]]:
     """CLUSTER NODES of each reachable node of the cluster, by port. The nodes asked are
     `members` and every node these know that has not failed; a node alone (a fresh extra node,
-    or one `del-node` reset) is not in the cluster and is left out."""
+    or one `del-node` reset) is not in the cluster and is left out. A node that is loading its
+    data is waited for."""
     views: dict[int, list[NodeLine]] = {}
     asked: set[int] = set()
     members = list(members)
@@ -156,14 +157,31 @@ def _views(state: ClusterState, members: list[int]) -> dict[int, list[NodeLine]]
             continue
         asked.add(port)
         try:
-            with _admin(port, state) as node:
-                view = parse_cluster_nodes(node.ask(("CLUSTER", "NODES"))[0])
+            view = parse_cluster_nodes(_ask_loaded(port, state, ("CLUSTER", "NODES")))
         except (OSError, ReplyError):
             continue
         if len(view) > 1:
             views[port] = view
             members += [node.port for node in view if node.port and "fail" not in node.flags]
     return views
+
+
+def _ask_loaded(port: int, state: ClusterState, command: tuple, timeout: float = 60.0) -> Reply:
+    """The node's reply to `command`, once it has loaded its data: a node just restarted, or a
+    replica in a full sync, answers -LOADING meanwhile. Skipped, a node would miss a CLUSTER
+    FORGET and bring the forgotten nodes back by gossip a minute later."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with _admin(port, state) as node:
+                return node.ask(command)[0]
+        except ReplyError as error:
+            if error.code != "LOADING":
+                raise
+            if time.monotonic() > deadline:
+                raise WorkshopError(f"The node on port {port} was still loading its data after "
+                                    f"{timeout:.0f} s: run this cell again once it answers.") from None
+        time.sleep(0.1)
 
 
 def _ids(state: ClusterState, ports: list[int]) -> dict[str, int]:
@@ -191,15 +209,14 @@ def _forget(backend: Backend, state: ClusterState, ids: dict[str, int]) -> None:
     for member, view in views.items():
         if member in ids.values():
             continue
-        with _admin(member, state) as other:
-            for node in view:
-                if node.id not in ids:
-                    continue
-                try:
-                    other.ask(("CLUSTER", "FORGET", node.id))
-                except ReplyError as error:  # this member is its replica: it follows another first
-                    if "my master" not in str(error):
-                        raise
+        for node in view:
+            if node.id not in ids:
+                continue
+            try:
+                _ask_loaded(member, state, ("CLUSTER", "FORGET", node.id))
+            except ReplyError as error:  # this member is its replica: it follows another first
+                if "my master" not in str(error):
+                    raise
 
 
 def _admin(port: int, state: ClusterState) -> closing[Connection]:

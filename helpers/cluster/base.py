@@ -436,15 +436,16 @@ def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeou
 
 
 def wait_answering(port: int, password: str | None, timeout: float = 30.0) -> None:
-    """Return once the node on `port` answers INFO (answered while it loads its data, unlike
-    PING); a WorkshopError after `timeout` seconds. For the docker backend's restarted nodes and
-    the nodes it starts beside the cluster (notebooks 01 and 05)."""
+    """Return once the node on `port` answers PING, which it refuses with -LOADING until its data
+    is in memory (as the local backend waits); a WorkshopError after `timeout` seconds. For the
+    docker backend's restarted nodes and the nodes it starts beside the cluster (notebooks 01
+    and 05): a node still loading would refuse the CLUSTER FORGET of redis-cli's del-node."""
     probe = Connection(HOST, port, password, timeout=0.5)
     deadline = time.monotonic() + timeout
     try:
         while True:
             try:
-                probe.ask(("INFO", "replication"))
+                probe.ask(("PING",))
                 return
             except (OSError, ReplyError):
                 if time.monotonic() > deadline:
