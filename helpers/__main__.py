@@ -5,6 +5,8 @@
     python -m helpers status [--json]
     python -m helpers down [--purge]
     python -m helpers reset        (flush the cluster, write the course's five keys again)
+    python -m helpers partition PORT [PORT ...]   (isolate those nodes from the others: notebook 07)
+    python -m helpers heal         (reconnect every node; return once the cluster is whole)
     python -m helpers lab [up's options] [-- JUPYTERLAB OPTIONS]
                                    (start or find the cluster, open JupyterLab: no make needed)
 
@@ -23,6 +25,7 @@ from pathlib import Path
 from helpers.cluster import down, format_status, status, up
 from helpers.errors import WorkshopError
 from helpers.config import BACKENDS
+from helpers.partition import heal, partition
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     stop = commands.add_parser("down", help="stop every node; data is kept unless --purge")
     stop.add_argument("--purge", action="store_true", help="also remove the nodes' data")
     commands.add_parser("reset", help="flush every key and write the course's dataset again")
+    cut = commands.add_parser("partition", help="isolate nodes from the rest of the cluster (local backend)")
+    cut.add_argument("ports", type=int, nargs="+", metavar="PORT", help="a node of one side")
+    commands.add_parser("heal", help="end the partition; return once the cluster is whole")
     argv = sys.argv[1:] if argv is None else argv
     split = argv.index("--") if "--" in argv else len(argv)
     args, lab_options = parser.parse_args(argv[:split]), argv[split + 1:]
@@ -64,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         elif args.command == "reset":
             print(reset())
+        elif args.command == "partition":
+            print(partition(args.ports))
+        elif args.command == "heal":
+            print(heal())
         else:
             print(down(purge=args.purge))
     except WorkshopError as error:

@@ -1,6 +1,7 @@
 """The traffic of notebook 05's labs, recorded while they break or reshape the cluster.
 
-`FailoverWriter` writes and records what each write became (the failover labs); `Workload`
+`FailoverWriter` writes and records what each write became (the failover labs), and
+`PartitionWriter` does it on one side of a network partition (notebook 07); `Workload`
 is an application's steady SET+GET traffic (the scaling lab); `NodeViews` records how the
 other nodes see a node that dies. Each runs in a background thread: `start()`, `mark("kill")`
 at each event, `stop()` returns the rows as a table. `lost_writes`, `kept_unacknowledged`,
@@ -127,19 +128,7 @@ class FailoverWriter(Background):
         port = self._owners.get(key_slot(key), self.ports[0])
         node = self._links.setdefault(port, Connection(HOST, port, self.password, timeout=0.5))
         seconds = self.seconds()
-        try:
-            written, copies = node.ask_raw(("SET", key, number), ("WAIT", 1, self.wait_ms))
-        except ConnectionRefusedError:  # nothing was sent: nobody listens on the port
-            outcome, error = REFUSED, "connection refused"
-        except OSError as failure:  # sent, but no reply: the node may have applied it
-            outcome, error = NO_ANSWER, "timeout" if isinstance(failure, TimeoutError) else "connection lost"
-        else:
-            if isinstance(written, ReplyError):
-                outcome, error = REFUSED, written.code
-            elif isinstance(copies, ReplyError):  # e.g. UNBLOCKED: the master became a replica
-                outcome, error = ACKNOWLEDGED, f"WAIT: {copies.code}"
-            else:
-                outcome, error = REPLICATED if copies else ACKNOWLEDGED, ""
+        outcome, error = write(node, key, number, self.wait_ms)
         self.rows.append((seconds, key, port, outcome, error))
         if error:
             self._stop.wait(0.02)  # bounded: at most 50 failed attempts a second
@@ -148,6 +137,60 @@ class FailoverWriter(Background):
     def _close(self) -> None:
         for node in self._links.values():
             node.close()
+
+
+class PartitionWriter(Background):
+    """A client that reaches one node only, as on one side of a network partition (notebook 07):
+    it writes unique keys that node serves, straight to it, and never follows a redirect.
+
+    Each write is `SET part{tag}:<n> <n>`, followed by `WAIT 1 <wait_ms>` when `wait_ms` is
+    given; outcomes as FailoverWriter's. One row per write: seconds, key, port, outcome, error.
+    """
+
+    columns = FailoverWriter.columns
+
+    def __init__(self, port: int, wait_ms: int | None = None, prefix: str = "part",
+                 max_seconds: float = 120.0, max_rows: int = 200_000) -> None:
+        super().__init__(max_seconds, max_rows)
+        _, state = workshop_cluster()
+        self.port, self.password, self.wait_ms = port, state.spec.password, wait_ms
+        owners = slot_owners(state.spec.ports, state.spec.password)
+        tag = next(str(n) for n in range(100_000) if owners.get(key_slot(str(n))) == port)
+        self.prefix = f"{prefix}{{{tag}}}"
+        self._node: Connection | None = None
+
+    def _open(self) -> None:
+        self._node = Connection(HOST, self.port, self.password, timeout=0.5)
+
+    def _step(self) -> None:
+        number = len(self.rows)
+        seconds = self.seconds()
+        outcome, error = write(self._node, f"{self.prefix}:{number}", number, self.wait_ms)
+        self.rows.append((seconds, f"{self.prefix}:{number}", self.port, outcome, error))
+        if error:
+            self._stop.wait(0.02)  # bounded: at most 50 failed attempts a second
+
+    def _close(self) -> None:
+        self._node.close()
+
+
+def write(node: Connection, key: str, number: int, wait_ms: int | None) -> tuple[str, str]:
+    """`SET key number` (then `WAIT 1 wait_ms` unless wait_ms is None) in one round trip; what the
+    client can know of it: (outcome, error) as FailoverWriter's docstring says."""
+    try:
+        if wait_ms is None:
+            written, copies = node.ask_raw(("SET", key, number))[0], 0
+        else:
+            written, copies = node.ask_raw(("SET", key, number), ("WAIT", 1, wait_ms))
+    except ConnectionRefusedError:  # nothing was sent: nobody listens on the port
+        return REFUSED, "connection refused"
+    except OSError as failure:  # sent, but no reply: the node may have applied it
+        return NO_ANSWER, "timeout" if isinstance(failure, TimeoutError) else "connection lost"
+    if isinstance(written, ReplyError):
+        return REFUSED, written.code
+    if isinstance(copies, ReplyError):  # e.g. UNBLOCKED: the master became a replica
+        return ACKNOWLEDGED, f"WAIT: {copies.code}"
+    return (REPLICATED if copies else ACKNOWLEDGED), ""
 
 
 def lost_writes(writes: pd.DataFrame) -> pd.DataFrame:

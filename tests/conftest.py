@@ -44,7 +44,8 @@ def require(condition: bool, reason: str) -> None:
 def private_settings(home: Path, start: int) -> dict[str, str]:
     """WORKSHOP_* settings for a cluster of the tests: its own home, a free base port (room for the
     ports the docker backend publishes)."""
-    # Node ports 20000-22999: their bus ports (+10000) stay below Linux's ephemeral range.
+    # Node ports 9000-13000: their bus ports (+10000, and +20000 behind the relay) stay below
+    # Linux's ephemeral range (32768 and up).
     return {"WORKSHOP_HOME": str(home), "WORKSHOP_BASE_PORT": str(find_free_base_port(PUBLISHED, start=start)),
             "WORKSHOP_BACKEND": "auto"}
 
@@ -68,7 +69,7 @@ def workshop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
     """
     for key in FOREIGN_SETTINGS:
         monkeypatch.delenv(key, raising=False)
-    for key, value in private_settings(tmp_path / "home", 20000 + os.getpid() % 40 * 50).items():
+    for key, value in private_settings(tmp_path / "home", 10000 + os.getpid() % 40 * 50).items():
         monkeypatch.setenv(key, value)
     yield dict(os.environ)
     from helpers import down
@@ -128,7 +129,7 @@ class SharedCluster:
 
     def __init__(self, home: Path, password: str | None) -> None:
         self.password = password
-        self.settings = private_settings(home, 22000 + os.getpid() % 10 * 50)
+        self.settings = private_settings(home, 12500 + os.getpid() % 10 * 50)
         self.state = None
         self.baseline: dict = {}
 

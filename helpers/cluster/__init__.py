@@ -214,7 +214,9 @@ def status() -> dict:
     finally:
         for probe in probes.values():
             probe.close()
+    isolated = implementation.isolated(state) if running else []
     return {"running": bool(running), "ready": not problems and len(running) == state.spec.size,
+            "isolated": isolated,
             "backend": state.backend, "home": str(settings.home), "masters": state.spec.masters,
             "replicas": state.spec.replicas, "base_port": state.spec.base_port,
             "node_timeout": state.spec.node_timeout, "project": state.project,
@@ -235,6 +237,9 @@ def format_status(report: dict) -> str:
         lines.append(f"  {node['address']:<16} {node['role'] or '-':<8} "
                      f"{'running' if node['running'] else down}")
     lines += [f"  ! {problem}" for problem in report["problems"]]
+    if report.get("isolated"):
+        lines.append(f"  partition: {', '.join(map(str, report['isolated']))} cut off from the other nodes "
+                     "(python -m helpers heal ends it)")
     return "\n".join(lines)
 
 

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     import redis
 
 HOST = "127.0.0.1"
+# A node's bus port is its port + 10000; on the local backend on Linux a relay listens there and
+# the node itself on + 20000 (helpers/cluster/relay.py): every cluster keeps both free.
+BUS_OFFSETS = (10000, 20000)
 EXTRA_NODE_COUNT = 2  # notebook 05's scaling lab: a new master and its replica
 # More nodes in the cluster than it was started with, for a few seconds: someone added nodes
 # (notebook 05's scaling lab, left before its last cells); waiting will not remove them.
@@ -62,11 +65,11 @@ class ClusterSpec:
         if self.replicas < 0:
             raise WorkshopError(f"--replicas must be 0 or more (asked for {self.replicas}).")
         last = self.base_port + self.size - 1
-        if self.base_port < 1024 or last + 10000 > 65535:
+        if self.base_port < 1024 or last + BUS_OFFSETS[-1] > 65535:
             raise WorkshopError(
                 f"Ports {self.base_port}–{last} do not fit: each node also uses its port + 10000 "
-                "for the cluster bus. Choose --base-port between 1024 and "
-                f"{65535 - 10000 - self.size + 1}.")
+                "for the cluster bus, and + 20000 behind the local backend's relay. Choose "
+                f"--base-port between 1024 and {65535 - BUS_OFFSETS[-1] - self.size + 1}.")
         if self.node_timeout < 100:
             raise WorkshopError(f"--node-timeout is in milliseconds; {self.node_timeout} is too "
                                 "small for a cluster to agree on anything. Use 1000 or more.")
@@ -281,6 +284,16 @@ class Backend(ABC):
         variables it must see where it runs (the caller's own environment, locally). A
         WorkshopError when the program cannot run there."""
 
+    # Network partitions (notebook 07): the cluster bus between two sets of nodes, cut and healed.
+    @abstractmethod
+    def isolate(self, state: ClusterState, ports: list[int]) -> None:
+        """Cut the cluster bus between the nodes on `ports` and the others, both ways, or heal
+        it when `ports` is empty; a WorkshopError saying why where the backend cannot."""
+
+    @abstractmethod
+    def isolated(self, state: ClusterState) -> list[int]:
+        """The ports of the nodes `isolate` cut off, [] when none is."""
+
     def check_node(self, state: ClusterState, port: int) -> None:
         """Raise a WorkshopError unless a node of `state` listens on `port`."""
         if port not in state.spec.ports:
@@ -327,31 +340,33 @@ def port_holder(port: int) -> str | None:
     return None
 
 
-def check_ports_free(ports: list[int]) -> None:
-    """Raise a WorkshopError naming the first busy node or bus port and who holds it."""
+def check_ports_free(ports: list[int], offsets: tuple[int, ...] = (0, 10000)) -> None:
+    """Raise a WorkshopError naming the first busy port among `ports` + each of `offsets` (the
+    nodes, their bus, the bus behind the relay), and who holds it."""
+    roles = {0: "node", 10000: "cluster bus of node {port}", 20000: "cluster bus of node {port}, behind the relay"}
     for port in ports:
-        for needed in (port, port + 10000):
-            if not port_is_free(needed):
-                holder = port_holder(needed)
+        for offset in offsets:
+            if not port_is_free(port + offset):
+                holder = port_holder(port + offset)
                 who = f", held by {holder}" if holder else ""
-                role = "node" if needed == port else f"cluster bus of node {port}"
                 raise WorkshopError(
-                    f"Port {needed} ({role}) is already in use{who}. Stop what holds it, or start "
-                    f"the workshop on other ports: python -m helpers up --base-port {_suggest(ports)}")
+                    f"Port {port + offset} ({roles[offset].format(port=port)}) is already in use{who}. "
+                    "Stop what holds it, or start the workshop on other ports: python -m helpers up "
+                    f"--base-port {_suggest(ports)}")
 
 
 def _suggest(ports: list[int]) -> int:
     """A base port with len(ports) free node and bus ports, to put in an error message."""
     above = ports[-1] + 1
-    fits_above = above + len(ports) - 1 + 10000 <= 65535
+    fits_above = above + len(ports) - 1 + BUS_OFFSETS[-1] <= 65535
     return find_free_base_port(len(ports), start=above if fits_above else 7000)
 
 
 def find_free_base_port(count: int, start: int = 20000) -> int:
     """The first base port from `start` where count node ports and their bus ports are free."""
     base = start
-    while base + count - 1 + 10000 <= 65535:
-        if all(port_is_free(p) and port_is_free(p + 10000) for p in range(base, base + count)):
+    while base + count - 1 + BUS_OFFSETS[-1] <= 65535:
+        if all(port_is_free(p + offset) for p in range(base, base + count) for offset in (0, *BUS_OFFSETS)):
             return base
         base += count
     raise WorkshopError("No free ports found for a cluster on 127.0.0.1.")

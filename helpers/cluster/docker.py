@@ -259,6 +259,18 @@ class DockerBackend(Backend):
         finally:
             self._remove(state, [port])
 
+    def isolate(self, state: ClusterState, ports: list[int]) -> None:
+        """Not on Docker: see the error."""
+        raise WorkshopError(
+            "A partition needs the local backend, where the workshop runs the relay that every "
+            "node's cluster bus passes through (helpers/cluster/relay.py). On Docker that relay "
+            "would have to run inside the nodes' network namespace, where the Redis image has no "
+            "Python. Use a local cluster: python -m helpers down, then python -m helpers up "
+            "--backend local (Binder has one).")
+
+    def isolated(self, state: ClusterState) -> list[int]:
+        return []
+
     def tool_prefix(self, state: ClusterState, program: str, terminal: bool = False,
                     environment: dict[str, str] | None = None) -> list[str]:
         """`docker exec [-it] [-e NAME=VALUE] <the network container>`: the program runs in the

@@ -9,10 +9,12 @@ WORKSHOP_HOME/extra-nodes) and benchmarks one plain redis-server. Redis's own pr
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from helpers.cluster import relay
 from helpers.cluster.base import (EMPTY_NODES, EXTRA_NODE_COUNT, HOST, Backend, ClusterSpec, ClusterState,
                                   check_ports_free, find_free_base_port, node_client,
                                   wait_until_ready)
@@ -53,6 +56,14 @@ aclfile {dir}/users.acl
 # A stop (SIGTERM: `down`, `docker stop`) ends the node even while it writes its first AOF after
 # a full resync; by default Redis logs "Writing initial AOF, can't exit", stays up, and is killed.
 shutdown-on-sigterm force
+"""
+# The cluster's own nodes: their bus goes through the relay (helpers/cluster/relay.py), which
+# listens where the bus usually is, so notebook 07 can cut the network between nodes.
+RELAY_CONFIG = """\
+# The cluster bus: this node listens on port + 20000; the workshop's relay listens on the usual
+# port + 10000, which the node announces, and passes the other nodes' messages on.
+cluster-port {own_bus}
+cluster-announce-bus-port {announced_bus}
 """
 AUTH_CONFIG = 'requirepass "{password}"\nmasterauth "{password}"\n'
 ACL_FILE = "users.acl"
@@ -99,19 +110,23 @@ class LocalBackend(Backend):
             raise WorkshopError(
                 f"Only {len(with_config)} of {spec.size} nodes have cluster data in {home}: the "
                 "cluster cannot be rebuilt from that. Start afresh with: python -m helpers down --purge")
-        fresh = not with_config
-        started = start_nodes(state, home)
+        fresh, started = not with_config, []
         try:
+            start_relay(home, spec.ports)
+            started = start_nodes(state, home, relayed=True)
             if fresh:
                 build_cluster(spec)
             wait_until_ready(state.addresses, spec)
         except BaseException:
             stop_nodes(state, home, only=started)
+            if not self.running_ports(state):
+                stop_relay(home)
             raise
         return state
 
     def stop(self, state: ClusterState, purge: bool) -> None:
         stop_nodes(state, self.home)
+        stop_relay(self.home)
         if purge:
             shutil.rmtree(self.home / "nodes", ignore_errors=True)
 
@@ -141,7 +156,7 @@ class LocalBackend(Backend):
         """Start the node's redis-server again on its data; `start_nodes` returns once it answers
         PING (within its own 10 s)."""
         self.check_node(state, port)
-        start_nodes(state, self.home, only=[port])
+        start_nodes(state, self.home, only=[port], relayed=True)
 
     def _pid(self, state: ClusterState, port: int) -> int:
         self.check_node(state, port)
@@ -197,6 +212,13 @@ class LocalBackend(Backend):
             server.terminate()
             server.wait(timeout=10)
 
+    def isolate(self, state: ClusterState, ports: list[int]) -> None:
+        """Tell the relay (helpers/cluster/relay.py) which nodes to cut off; [] heals."""
+        ask_relay(self.home, {"isolate": ports})
+
+    def isolated(self, state: ClusterState) -> list[int]:
+        return ask_relay(self.home, {})["isolated"] if relay_record(self.home) else []
+
     def tool_prefix(self, state: ClusterState, program: str, terminal: bool = False,
                     environment: dict[str, str] | None = None) -> list[str]:
         """Nothing: the program runs on this machine, where the nodes are, with the caller's
@@ -218,7 +240,8 @@ def stop_extra_nodes(home: Path) -> None:
         shutil.rmtree(home / EXTRA_NODES, ignore_errors=True)
 
 
-def start_nodes(state: ClusterState, home: Path, only: list[int] | None = None) -> list[int]:
+def start_nodes(state: ClusterState, home: Path, only: list[int] | None = None,
+                relayed: bool = False) -> list[int]:
     """Spawn a redis-server for each port of `state` (or of `only`) that is not running; return
     their ports.
 
@@ -230,12 +253,15 @@ def start_nodes(state: ClusterState, home: Path, only: list[int] | None = None) 
     spec = state.spec
     missing = [port for port in (spec.ports if only is None else only)
                if not is_node_process(state.pids.get(port), port)]
-    check_ports_free(missing)
+    check_ports_free(missing, (0, relay.OWN_BUS_OFFSET) if relayed else (0, 10000))
     processes: dict[int, subprocess.Popen] = {}
     for port in missing:
         directory = node_dir(home, port)
         directory.mkdir(parents=True, exist_ok=True)
         config = NODE_CONFIG.format(port=port, dir=directory, node_timeout=spec.node_timeout)
+        if relayed:
+            config += RELAY_CONFIG.format(own_bus=port + relay.OWN_BUS_OFFSET,
+                                          announced_bus=port + relay.ANNOUNCED_BUS_OFFSET)
         if spec.password:
             config += AUTH_CONFIG.format(password=spec.password)
         (directory / "redis.conf").write_text(config)
@@ -384,18 +410,77 @@ def _is_zombie(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
-def is_node_process(pid: int | None, port: int) -> bool:
-    """True when `pid` is alive and is the redis-server of `port` (not a zombie, not a reused pid)."""
+def command_line(pid: int | None) -> str:
+    """The command line of the live process `pid`, its words joined by spaces ("" if none)."""
     if not pid:
-        return False
+        return ""
     if sys.platform.startswith("linux"):
         try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
-            return False
-    else:
-        result = subprocess.run(["ps", "-p", str(pid), "-o", "command="],
-                                capture_output=True, text=True)
-        command = result.stdout
+            return ""
+    return subprocess.run(["ps", "-p", str(pid), "-o", "command="], capture_output=True, text=True).stdout
+
+
+def is_node_process(pid: int | None, port: int) -> bool:
+    """True when `pid` is alive and is the redis-server of `port` (not a zombie, not a reused pid)."""
+    command = command_line(pid)
     # redis-server names itself "redis-server 127.0.0.1:7000 [cluster]" once started.
     return "redis-server" in command and (f":{port}" in command or f"/{port}/" in command)
+
+
+# ---- the cluster bus relay (helpers/cluster/relay.py) ----------------------------------------
+
+
+def start_relay(home: Path, ports: list[int]) -> None:
+    """Start the relay for the nodes on `ports` unless it runs; return once it listens
+    (LocalBackend.start, before the nodes)."""
+    if relay_record(home):
+        return
+    check_ports_free(ports, (relay.ANNOUNCED_BUS_OFFSET,))
+    home.mkdir(parents=True, exist_ok=True)
+    (home / relay.RELAY_FILE).unlink(missing_ok=True)
+    with open(home / "relay.log", "ab") as log:
+        process = subprocess.Popen([sys.executable, relay.__file__, str(home), *map(str, ports)],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=log, start_new_session=True)
+    deadline = time.monotonic() + 15
+    while not relay_record(home):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise WorkshopError(f"The cluster bus relay did not start; its log, {home / 'relay.log'}, "
+                                "says why. Then: python -m helpers up")
+        time.sleep(0.02)
+
+
+def stop_relay(home: Path) -> None:
+    """Stop the relay, if it runs, and wait until it has gone (LocalBackend.stop, after the nodes)."""
+    record = relay_record(home)
+    if record:
+        os.kill(record["pid"], signal.SIGTERM)
+        wait_gone(record["pid"])
+    (home / relay.RELAY_FILE).unlink(missing_ok=True)
+
+
+def relay_record(home: Path) -> dict | None:
+    """HOME/relay.json ({"pid", "control", "nodes"}) if that relay process is alive, else None."""
+    try:
+        record = json.loads((home / relay.RELAY_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    command = command_line(record.get("pid"))
+    return record if "relay.py" in command and str(home) in command else None
+
+
+def ask_relay(home: Path, request: dict) -> dict:
+    """Send one request to the running relay's control port; its answer."""
+    record = relay_record(home)
+    if record is None:
+        raise WorkshopError("The cluster bus relay is not running: python -m helpers up starts it "
+                            "again.")
+    with socket.create_connection((HOST, record["control"]), timeout=5) as control:
+        control.sendall(json.dumps(request).encode() + b"\n")
+        answer = json.loads(control.makefile().readline())
+    if "error" in answer:
+        raise WorkshopError(f"The cluster bus relay refused {request}: {answer['error']}")
+    return answer

@@ -47,7 +47,7 @@ def lab(tmp_path_factory) -> Iterator[str]:
     require(Path(CHROMIUM).exists(), "Chromium is not installed at /usr/bin/chromium")
     tmp_path = tmp_path_factory.mktemp("lab")
     workshop = {key: value for key, value in os.environ.items() if key not in FOREIGN_SETTINGS}
-    workshop.update(private_settings(tmp_path / "home", 20000 + os.getpid() % 40 * 50))
+    workshop.update(private_settings(tmp_path / "home", 10000 + os.getpid() % 40 * 50))
     site = tmp_path / "site"
     shutil.copytree(REPO / "notebooks", site / "notebooks")
     shutil.copy(REPO / "docker-compose.yml", site)

@@ -17,7 +17,7 @@ from tests.unit.test_key_slot import HASH_TAG_EDGES, random_keys
 @pytest.fixture
 def lone_node(redis_server: str, tmp_path: Path) -> Iterator[redis.Redis]:
     """One cluster-enabled redis-server (CLUSTER KEYSLOT needs no cluster around it)."""
-    port = find_free_base_port(1, start=23000)
+    port = find_free_base_port(1, start=9000)
     process = subprocess.Popen([redis_server, "--port", str(port), "--bind", "127.0.0.1",
                                 "--cluster-enabled", "yes", "--dir", str(tmp_path), "--save", "",
                                 "--appendonly", "no"], stdout=subprocess.DEVNULL)

@@ -48,7 +48,7 @@ def docker_ready():
 def compose_project(docker_ready: str, home) -> Iterator[dict[str, str]]:
     """Settings for a Compose project of its own (home, ports, name); removed afterwards."""
     project = f"workshop-test-{uuid.uuid4().hex[:8]}"
-    settings = dict(private_settings(home, 20000 + os.getpid() % 40 * 50 + 25),
+    settings = dict(private_settings(home, 10000 + os.getpid() % 40 * 50 + 25),
                     REDIS_IMAGE=docker_ready, COMPOSE_PROJECT_NAME=project)
     try:
         yield settings
@@ -184,6 +184,14 @@ def test_a_nodes_own_nodes_conf_is_read_from_its_volume(docker_workshop) -> None
     mine = next(line for line in lines if "myself" in line)
     assert f"127.0.0.1:{port}@{port + 10000}" in mine
     assert len(lines) == 7 and lines[-1].startswith("vars currentEpoch ")
+
+
+def test_a_partition_on_docker_says_why_not_and_which_backend_can(docker_workshop) -> None:
+    from helpers import partition
+
+    with pytest.raises(helpers.WorkshopError, match="A partition needs the local backend.*no Python.*--backend local"):
+        partition.partition([docker_workshop.spec.ports[0]])
+    assert helpers.status()["isolated"] == []
 
 
 def test_the_nodes_beside_the_cluster_on_docker_and_down_removes_them(docker_workshop) -> None:

@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("cluster", ["helpers.cluster", "helpers.cluster.*"]),
     ("topology", ["helpers.topology"]),
     ("features", ["helpers.console", "helpers.data", "helpers.measure", "helpers.faults",
-                  "helpers.labs", "helpers.scaling", "helpers.live", "helpers.charts",
+                  "helpers.labs", "helpers.scaling", "helpers.partition", "helpers.live", "helpers.charts",
                   "helpers.verdicts", "helpers.tools", "helpers.usecases", "helpers.usecases.*",
                   "helpers.exercises", "helpers.exercises.*"]),
     ("facade", ["helpers", "helpers.__main__"]),

@@ -1,0 +1,91 @@
+"""Network partitions for notebook 07 and `python -m helpers partition / heal`: a set of nodes
+loses the network to the others, both ways, while the student's client still reaches them all.
+
+Two things cross between nodes, and both are cut:
+- the cluster bus (heartbeats, votes, the slot map) passes through the local backend's relay
+  (helpers/cluster/relay.py), which holds the connections of a cut pair open and silent;
+- replication goes from a replica straight to its master's client port: each replica whose
+  master is on the other side is told to log in as a user that does not exist (`masteruser`),
+  and its link is dropped, so the master refuses it until the partition heals.
+The clients' own connections stay direct, so what a client measures does not change.
+"""
+from __future__ import annotations
+
+from contextlib import closing
+
+from helpers.cluster import workshop_cluster
+from helpers.cluster.base import HOST, Backend, ClusterState, wait_until_ready
+from helpers.errors import WorkshopError
+from helpers.replies import parse_info
+from helpers.resp import Connection, ReplyError
+
+CUT_OFF_USER = "cut-off-by-a-partition"  # masteruser of a replica cut from its master: no such user
+
+
+def partition(ports: list[int]) -> str:
+    """Isolate the nodes on `ports` from the rest of the cluster: bus and replication cut, both
+    ways. Say what was done (notebook 07's lab, `python -m helpers partition PORT ...`)."""
+    backend, state = _running_cluster()
+    side = set(ports)
+    strangers = sorted(side - set(state.spec.ports))
+    if strangers:
+        raise WorkshopError(f"Port {strangers[0]} is not a node of this cluster; its nodes are on ports "
+                            f"{state.spec.ports[0]}–{state.spec.ports[-1]}.")
+    if not side or side == set(state.spec.ports):
+        raise WorkshopError("A partition has two sides: name the nodes of one, not every node "
+                            f"(for example the master on port {state.spec.ports[0]}).")
+    already = backend.isolated(state)
+    if already == sorted(side):
+        return f"Nodes {_ports(side)} are already isolated from the others."
+    if already:
+        raise WorkshopError(f"Nodes {_ports(already)} are isolated already; heal first "
+                            "(python -m helpers heal, or helpers.partition.heal()), then partition again.")
+    backend.isolate(state, sorted(side))
+    cut = []
+    for port in state.spec.ports:
+        with _admin(port, state) as node:
+            replication = parse_info(node.ask(("INFO", "replication"))[0])
+            master = int(replication.get("master_port", 0))
+            if replication.get("role") == "slave" and (port in side) != (master in side):
+                node.ask(("CONFIG", "SET", "masteruser", CUT_OFF_USER, "masterauth", "-"))
+                node.ask(("CLIENT", "KILL", "TYPE", "master"))
+                cut.append(port)
+    replicas = f"; replication cut for the replica(s) on {_ports(cut)}" if cut else ""
+    return f"Isolated {_ports(side)} from {_ports(set(state.spec.ports) - side)}: cluster bus cut{replicas}."
+
+
+def heal(timeout: float = 60.0) -> str:
+    """Reconnect every node; return once the cluster is whole again, every node agreeing on the
+    slots and every replica in sync (notebook 07, `python -m helpers heal`)."""
+    backend, state = _running_cluster()
+    was = backend.isolated(state)
+    if not was:
+        return "Nothing to heal: no node is isolated."
+    backend.isolate(state, [])
+    for port in state.spec.ports:
+        with _admin(port, state) as node:
+            node.ask(("CONFIG", "SET", "masteruser", "", "masterauth", state.spec.password or ""))
+    wait_until_ready(state.addresses, state.spec, timeout)
+    return f"Healed: {_ports(was)} reach the other nodes again, and the cluster is whole."
+
+
+def isolated() -> list[int]:
+    """The ports of the nodes isolated from the others, [] when none is (`status`, notebook 07)."""
+    backend, state = _running_cluster()
+    return backend.isolated(state)
+
+
+def _running_cluster() -> tuple[Backend, ClusterState]:
+    """The workshop's cluster and its backend, or a WorkshopError when it does not run."""
+    backend, state = workshop_cluster()
+    if not backend.running_ports(state):
+        raise WorkshopError("The cluster is not running: start it with helpers.up() or python -m helpers up.")
+    return backend, state
+
+
+def _ports(ports) -> str:
+    return ", ".join(map(str, sorted(ports))) or "none"
+
+
+def _admin(port: int, state: ClusterState) -> closing[Connection]:
+    return closing(Connection(HOST, port, state.spec.password, timeout=5.0))

@@ -1,0 +1,86 @@
+"""Notebook 07's partition lab on a real cluster: the relay cuts the bus, the replica's master
+refuses it, acknowledged writes are lost, WAIT-confirmed ones never are, and heal makes it whole."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import helpers
+from helpers import faults, labs, partition, scaling, tools
+from helpers.cluster.base import port_is_free
+from helpers.cluster.relay import ANNOUNCED_BUS_OFFSET, OWN_BUS_OFFSET
+
+
+def _partition_round(state, prefix: str) -> tuple:
+    """Isolate the master of the lab's keys while two writers run: one on its side, one on the
+    majority's; heal once it refuses writes. The writes of both."""
+    isolated = faults.master_of(f"{prefix}{{0}}")
+    other = next(port for port in (faults.master_of(f"other{{{n}}}") for n in range(100)) if port != isolated)
+    minority = labs.PartitionWriter(isolated, wait_ms=50, prefix=prefix).start()
+    majority = labs.PartitionWriter(other, prefix=f"{prefix}-majority").start()
+    time.sleep(0.5)
+    partition.partition([isolated])
+    majority.mark("partition")
+    assert partition.isolated() == [isolated]
+    faults.wait_for_failover(isolated)
+    faults.wait_for_cluster_state(isolated, "fail")
+    time.sleep(0.5)
+    writes, served = minority.stop(), majority.stop()
+    served.attrs["partition"] = majority.marks["partition"]
+    partition.heal()
+    return writes, served
+
+
+def test_acknowledged_writes_are_lost_wait_confirmed_ones_never_and_heal_makes_the_cluster_whole(own_cluster) -> None:
+    state, _ = own_cluster
+    lost = {labs.REPLICATED: 0, labs.ACKNOWLEDGED: 0}
+    for round_number in range(2):
+        writes, served = _partition_round(state, f"round{round_number}")
+        table = labs.lost_writes(writes).set_index("outcome")
+        for outcome in lost:
+            lost[outcome] += table.loc[outcome, "lost"]
+        assert table.loc[labs.REPLICATED, "writes"] > 0
+        # The majority serves on, but for the moment between the isolated master's FAIL and its
+        # replica's promotion: slots without a master stop every master (full coverage).
+        refused = served[served["outcome"] != labs.ACKNOWLEDGED]
+        assert set(refused["error"]) <= {"CLUSTERDOWN"} and served["outcome"].iloc[-1] == labs.ACKNOWLEDGED
+        during = served[served["seconds"] > served.attrs.get("partition", 0)]
+        assert (during["outcome"] == labs.ACKNOWLEDGED).sum() > 0
+        assert (writes["error"] == "CLUSTERDOWN").any()
+        check = tools.redis_cli(f"--cluster check 127.0.0.1:{state.spec.ports[0]}")
+        assert "[OK] All 16384 slots covered." in check and "[WARNING]" not in check
+        view = scaling.cluster_view(state.spec.ports[0])
+        assert all(node.connected and not {"fail", "fail?"} & set(node.flags) for node in view)
+        assert sorted(node.slot_count for node in view if node.is_master) == [5461, 5461, 5462]
+    assert lost[labs.ACKNOWLEDGED] > 0
+    assert lost[labs.REPLICATED] == 0
+
+
+def test_bad_partition_requests_are_clear_and_cut_nothing(own_cluster) -> None:
+    state, _ = own_cluster
+    ports = state.spec.ports
+    with pytest.raises(helpers.WorkshopError, match=f"Port 1 is not a node of this cluster; its nodes are on ports {ports[0]}–{ports[-1]}"):
+        partition.partition([ports[0], 1])
+    with pytest.raises(helpers.WorkshopError, match="A partition has two sides"):
+        partition.partition(ports)
+    assert partition.isolated() == []
+    assert partition.heal() == "Nothing to heal: no node is isolated."
+    partition.partition([ports[0]])
+    assert "already isolated" in partition.partition([ports[0]])
+    with pytest.raises(helpers.WorkshopError, match="heal first"):
+        partition.partition([ports[1]])
+    assert partition.isolated() == [ports[0]]
+    assert partition.heal().startswith("Healed")
+    assert partition.isolated() == []
+
+
+def test_down_during_a_partition_stops_the_relay_and_up_brings_a_whole_cluster(own_cluster) -> None:
+    state, _ = own_cluster
+    partition.partition(state.spec.ports[:2])
+    helpers.down()
+    for port in state.spec.ports:
+        assert all(port_is_free(port + offset) for offset in (0, ANNOUNCED_BUS_OFFSET, OWN_BUS_OFFSET))
+    helpers.up()
+    assert partition.isolated() == []
+    assert helpers.status()["ready"]
