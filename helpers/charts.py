@@ -208,13 +208,14 @@ def plot_stock_over_time(log: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 # One colour per outcome of helpers.labs.OUTCOMES (charts draws; it does not import the labs).
 OUTCOME_COLOURS = {"replicated": "#2ca02c", "acknowledged": "#ff7f0e", "refused": "#d62728",
-                   "no answer": "#7f7f7f"}
+                   "no answer": "#7f7f7f", "lost": "#000000"}
 
 
 def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_timeout_ms: int,
                            ax: Axes | None = None) -> Axes:
     """Every write of `labs.FailoverWriter` as a dot per master port over time, coloured by outcome,
-    with the lab's marks (kill, promotion…) and the node timeout after the kill (notebook 05).
+    with the lab's marks (kill or partition, promotion…) and the node timeout after the kill or the
+    cut (notebooks 05 and 07).
 
     The legend sits below the plot, so that it covers neither a write nor an event's label."""
     if ax is None:
@@ -226,7 +227,7 @@ def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_t
         ax.scatter(chosen["seconds"], chosen["port"].map(rows), s=6, color=colour,
                    label=f"{outcome} ({len(chosen):,})", linewidths=0)
     _mark_events(ax, marks)
-    killed = [seconds for event, seconds in marks.items() if event.startswith("kill")]
+    killed = [seconds for event, seconds in marks.items() if event.startswith(("kill", "partition"))]
     for seconds in killed:
         ax.axvspan(seconds, seconds + node_timeout_ms / 1000, color="grey", alpha=0.15,
                    label="cluster-node-timeout" if seconds == killed[0] else None)

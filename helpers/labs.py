@@ -30,6 +30,7 @@ ACKNOWLEDGED = "acknowledged"
 REFUSED = "refused"
 NO_ANSWER = "no answer"
 OUTCOMES = (REPLICATED, ACKNOWLEDGED, REFUSED, NO_ANSWER)
+LOST = "lost"  # acknowledged, then gone (notebook 07's timeline)
 PROMISED = (REPLICATED, ACKNOWLEDGED)  # the master said OK: only these writes can be "lost"
 
 
@@ -191,6 +192,53 @@ def write(node: Connection, key: str, number: int, wait_ms: int | None) -> tuple
     if isinstance(copies, ReplyError):  # e.g. UNBLOCKED: the master became a replica
         return ACKNOWLEDGED, f"WAIT: {copies.code}"
     return (REPLICATED if copies else ACKNOWLEDGED), ""
+
+
+def partition_round(wait_ms: int | None = None, prefix: str = "part") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Notebook 07's lab in one call: cut the master of `prefix`'s keys off from the others while
+    a client on its side writes to it (with `WAIT 1 wait_ms` if given) and a client on the
+    majority's side writes to another master; wait until its replica is promoted and it refuses
+    writes; heal. Return (the minority's writes, the majority's writes, the marks)."""
+    from helpers import faults, partition
+    isolated = faults.master_of(f"{prefix}{{0}}")
+    other = next(port for port in map(faults.master_of, (f"{{{n}}}" for n in range(1000))) if port != isolated)
+    minority = PartitionWriter(isolated, wait_ms=wait_ms, prefix=prefix).start()
+    majority = PartitionWriter(other, prefix=f"{prefix}-majority").start()
+    time.sleep(1)
+    partition.partition([isolated])
+    minority.mark("partition")
+    faults.wait_for_failover(isolated)
+    minority.mark("replica promoted")
+    faults.wait_for_cluster_state(isolated, "fail")
+    time.sleep(1)
+    writes, served = minority.stop(), majority.stop()
+    partition.heal()
+    minority.mark("healed")
+    return writes, served, minority.marks
+
+
+def partition_summary(writes: pd.DataFrame, marks: dict[str, float], node_timeout_ms: int) -> dict:
+    """One row of notebook 07's table: the write rate before the cut; after it, the writes the
+    isolated master acknowledged, kept and lost, WAIT-confirmed ones lost, and for how long it
+    acknowledged (the loss window) against the node timeout."""
+    cut = marks["partition"]
+    promised = writes[writes["outcome"].isin(PROMISED)]
+    before, after = promised[promised["seconds"] < cut], promised[promised["seconds"] >= cut]
+    kept = _kept(after)
+    confirmed = after[after["outcome"] == REPLICATED]
+    return {"writes/s before the cut": round(len(before) / (cut - writes["seconds"].min())),
+            "acknowledged after the cut": len(after), "kept": len(kept), "lost": len(after) - len(kept),
+            "WAIT-confirmed lost": int((~confirmed["key"].isin(kept)).sum()),
+            "loss window (s)": round(after["seconds"].max() - cut, 2) if len(after) else 0.0,
+            "node timeout (s)": node_timeout_ms / 1000}
+
+
+def mark_lost(writes: pd.DataFrame) -> pd.DataFrame:
+    """`writes` with each acknowledged write the cluster no longer holds marked 'lost' (notebook
+    07's timeline)."""
+    kept = _kept(writes)
+    lost = writes["outcome"].isin(PROMISED) & ~writes["key"].isin(kept)
+    return writes.assign(outcome=writes["outcome"].where(~lost, LOST))
 
 
 def lost_writes(writes: pd.DataFrame) -> pd.DataFrame:

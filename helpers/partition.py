@@ -36,9 +36,9 @@ def partition(ports: list[int]) -> str:
                             f"(for example the master on port {state.spec.ports[0]}).")
     already = backend.isolated(state)
     if already == sorted(side):
-        return f"Nodes {_ports(side)} are already isolated from the others."
+        return f"The cut around {_nodes(side)} is already in place."
     if already:
-        raise WorkshopError(f"Nodes {_ports(already)} are isolated already; heal first "
+        raise WorkshopError(f"The cut around {_nodes(already)} is in place already; heal first "
                             "(python -m helpers heal, or helpers.partition.heal()), then partition again.")
     backend.isolate(state, sorted(side))
     cut = []
@@ -50,8 +50,8 @@ def partition(ports: list[int]) -> str:
                 node.ask(("CONFIG", "SET", "masteruser", CUT_OFF_USER, "masterauth", "-"))
                 node.ask(("CLIENT", "KILL", "TYPE", "master"))
                 cut.append(port)
-    replicas = f"; replication cut for the replica(s) on {_ports(cut)}" if cut else ""
-    return f"Isolated {_ports(side)} from {_ports(set(state.spec.ports) - side)}: cluster bus cut{replicas}."
+    replicas = f"; replication cut for the replica{'s' if len(cut) > 1 else ''} on {_ports(cut)}" if cut else ""
+    return f"Isolated {_nodes(side)} from {_nodes(set(state.spec.ports) - side)}: cluster bus cut{replicas}."
 
 
 def heal(timeout: float = 60.0) -> str:
@@ -66,7 +66,7 @@ def heal(timeout: float = 60.0) -> str:
         with _admin(port, state) as node:
             node.ask(("CONFIG", "SET", "masteruser", "", "masterauth", state.spec.password or ""))
     wait_until_ready(state.addresses, state.spec, timeout)
-    return f"Healed: {_ports(was)} reach the other nodes again, and the cluster is whole."
+    return f"Healed: the cut around {_nodes(was)} is gone, and the cluster is whole."
 
 
 def isolated() -> list[int]:
@@ -85,6 +85,10 @@ def _running_cluster() -> tuple[Backend, ClusterState]:
 
 def _ports(ports) -> str:
     return ", ".join(map(str, sorted(ports))) or "none"
+
+
+def _nodes(ports) -> str:
+    return f"node{'s' if len(ports) > 1 else ''} {_ports(ports)}"
 
 
 def _admin(port: int, state: ClusterState) -> closing[Connection]:

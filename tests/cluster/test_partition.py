@@ -43,7 +43,7 @@ def test_acknowledged_writes_are_lost_wait_confirmed_ones_never_and_heal_makes_t
         assert table.loc[labs.REPLICATED, "writes"] > 0
         # The majority serves on, but for the moment between the isolated master's FAIL and its
         # replica's promotion: slots without a master stop every master (full coverage).
-        refused = served[served["outcome"] != labs.ACKNOWLEDGED]
+        refused = served[served["outcome"] == labs.REFUSED]  # (a loaded machine may also time out)
         assert set(refused["error"]) <= {"CLUSTERDOWN"} and served["outcome"].iloc[-1] == labs.ACKNOWLEDGED
         during = served[served["seconds"] > served.attrs.get("partition", 0)]
         assert (during["outcome"] == labs.ACKNOWLEDGED).sum() > 0
@@ -67,7 +67,7 @@ def test_bad_partition_requests_are_clear_and_cut_nothing(own_cluster) -> None:
     assert partition.isolated() == []
     assert partition.heal() == "Nothing to heal: no node is isolated."
     partition.partition([ports[0]])
-    assert "already isolated" in partition.partition([ports[0]])
+    assert partition.partition([ports[0]]) == f"The cut around node {ports[0]} is already in place."
     with pytest.raises(helpers.WorkshopError, match="heal first"):
         partition.partition([ports[1]])
     assert partition.isolated() == [ports[0]]
