@@ -112,3 +112,4 @@ bench: setup-dev redis  ## timing goals, as ratios against the reference tools
 	$(BIN)/python bench/bulk_load.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/failover.py
+	$(BIN)/python bench/relay.py
