@@ -88,14 +88,14 @@ test-notebooks: setup-dev redis
 	$(PYTEST) --nbval notebooks
 # The notebooks again, on the docker backend, on a machine where Redis's programs are hidden
 # (tests/without-redis.sh): what a student with Docker alone runs. Without a Docker engine it is
-# skipped on a laptop, and fails in CI (CI=true), where no layer may skip. Notebook 07 needs the
+# skipped on a laptop, and fails in CI (CI=true), where no layer may skip. Notebook 06 needs the
 # local backend's relay; tests/docker checks that Docker refuses it with the way out.
 test-notebooks-docker: setup-dev
 	@if ! docker info >/dev/null 2>&1; then \
 	  if [ "$$CI" = true ]; then echo "CI=true and no Docker engine answers: .ci/run must start one"; exit 1; fi; \
 	  echo "test-notebooks-docker: skipped, no Docker engine answers"; exit 0; fi; \
 	tests/without-redis.sh env WORKSHOP_BACKEND=docker $(PYTEST) --nbval notebooks \
-	  --ignore=notebooks/07_network_partitions.ipynb
+	  --ignore=notebooks/06_network_partitions.ipynb
 
 # The notebooks as Binder runs them (binder/): a non-root user, a fresh virtual environment with
 # only what binder/ installs, the local backend (tests/as-binder.sh; needs network for pip).

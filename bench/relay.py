@@ -1,4 +1,4 @@
-"""The cluster bus relay (notebook 07's partitions) costs the clients nothing: redis-benchmark
+"""The cluster bus relay (notebook 06's partitions) costs the clients nothing: redis-benchmark
 on a relayed and an unrelayed cluster of the same shape, in the same run.
 
     .venv/bin/python bench/relay.py [--rounds 3] [--requests 200000]

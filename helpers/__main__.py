@@ -5,7 +5,7 @@
     python -m helpers status [--json]
     python -m helpers down [--purge]
     python -m helpers reset        (flush the cluster, write the course's five keys again)
-    python -m helpers partition PORT [PORT ...]   (isolate those nodes from the others: notebook 07)
+    python -m helpers partition PORT [PORT ...]   (isolate those nodes from the others: notebook 06)
     python -m helpers heal         (reconnect every node; return once the cluster is whole)
     python -m helpers lab [up's options] [-- JUPYTERLAB OPTIONS]
                                    (start or find the cluster, open JupyterLab: no make needed)

@@ -215,7 +215,7 @@ def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_t
                            ax: Axes | None = None) -> Axes:
     """Every write of `labs.FailoverWriter` as a dot per master port over time, coloured by outcome,
     with the lab's marks (kill or partition, promotion…) and the node timeout after the kill or the
-    cut (notebooks 05 and 07).
+    cut (notebooks 05 and 06).
 
     The legend sits below the plot, so that it covers neither a write nor an event's label."""
     if ax is None:

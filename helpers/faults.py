@@ -67,6 +67,20 @@ def master_of(key: str) -> int:
     return owners[key_slot(key)]
 
 
+def replica_of(master: int) -> int:
+    """Port of a replica of the master on port `master`, as that master reports it (INFO
+    replication; notebook 06 writes to it, the side that takes over)."""
+    _, state = workshop_cluster()
+    node = Connection(HOST, master, state.spec.password, timeout=2.0)
+    try:
+        info = parse_info(node.ask(("INFO", "replication"))[0])
+    finally:
+        node.close()
+    if not info.get("slave0"):
+        raise WorkshopError(f"The node on port {master} has no replica.")
+    return int(dict(part.split("=") for part in info["slave0"].split(","))["port"])
+
+
 def role(port: int) -> str | None:
     """'master' or 'slave' as the node on `port` reports itself, or None if it does not answer."""
     return _role(port, _password_of(port))

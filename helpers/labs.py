@@ -1,7 +1,7 @@
 """The traffic of notebook 05's labs, recorded while they break or reshape the cluster.
 
 `FailoverWriter` writes and records what each write became (the failover labs), and
-`PartitionWriter` does it on one side of a network partition (notebook 07); `Workload`
+`PartitionWriter` does it on one side of a network partition (notebook 06); `Workload`
 is an application's steady SET+GET traffic (the scaling lab); `NodeViews` records how the
 other nodes see a node that dies. Each runs in a background thread: `start()`, `mark("kill")`
 at each event, `stop()` returns the rows as a table. `lost_writes`, `kept_unacknowledged`,
@@ -30,7 +30,7 @@ ACKNOWLEDGED = "acknowledged"
 REFUSED = "refused"
 NO_ANSWER = "no answer"
 OUTCOMES = (REPLICATED, ACKNOWLEDGED, REFUSED, NO_ANSWER)
-LOST = "lost"  # acknowledged, then gone (notebook 07's timeline)
+LOST = "lost"  # acknowledged, then gone (notebook 06's timeline)
 PROMISED = (REPLICATED, ACKNOWLEDGED)  # the master said OK: only these writes can be "lost"
 
 
@@ -53,10 +53,11 @@ class Background:
         self._thread: threading.Thread | None = None
         self._began = 0.0
 
-    def start(self) -> "Background":
-        """Open what the loop needs, start it; return self."""
+    def start(self, clock: "Background | None" = None) -> "Background":
+        """Open what the loop needs, start it; return self. Its seconds count from `clock`'s
+        start when given (two writers on one timeline), else from now."""
         self._open()
-        self._began = time.monotonic()
+        self._began = clock._began if clock else time.monotonic()
         self._thread = threading.Thread(target=self._run, name=type(self).__name__, daemon=True)
         self._thread.start()
         return self
@@ -141,23 +142,25 @@ class FailoverWriter(Background):
 
 
 class PartitionWriter(Background):
-    """A client that reaches one node only, as on one side of a network partition (notebook 07):
+    """A client that reaches one node only, as on one side of a network partition (notebook 06):
     it writes unique keys that node serves, straight to it, and never follows a redirect.
 
-    Each write is `SET part{tag}:<n> <n>`, followed by `WAIT 1 <wait_ms>` when `wait_ms` is
-    given; outcomes as FailoverWriter's. One row per write: seconds, key, port, outcome, error.
+    Each write is `SET <prefix>-<run>{tag}:<n> <n>`, followed by `WAIT 1 <wait_ms>` when `wait_ms`
+    is given; outcomes as FailoverWriter's. Its keys belong to the slots of the node on
+    `keys_of` (default: `port`), and each run has keys of its own. One row per write: seconds,
+    key, port, outcome, error.
     """
 
     columns = FailoverWriter.columns
 
     def __init__(self, port: int, wait_ms: int | None = None, prefix: str = "part",
-                 max_seconds: float = 120.0, max_rows: int = 200_000) -> None:
+                 keys_of: int | None = None, max_seconds: float = 120.0, max_rows: int = 200_000) -> None:
         super().__init__(max_seconds, max_rows)
         _, state = workshop_cluster()
         self.port, self.password, self.wait_ms = port, state.spec.password, wait_ms
         owners = slot_owners(state.spec.ports, state.spec.password)
-        tag = next(str(n) for n in range(100_000) if owners.get(key_slot(str(n))) == port)
-        self.prefix = f"{prefix}{{{tag}}}"
+        tag = next(str(n) for n in range(100_000) if owners.get(key_slot(str(n))) == (keys_of or port))
+        self.prefix = f"{prefix}-{time.time_ns() % 10**9}{{{tag}}}"
         self._node: Connection | None = None
 
     def _open(self) -> None:
@@ -195,15 +198,18 @@ def write(node: Connection, key: str, number: int, wait_ms: int | None) -> tuple
 
 
 def partition_round(wait_ms: int | None = None, prefix: str = "part") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Notebook 07's lab in one call: cut the master of `prefix`'s keys off from the others while
-    a client on its side writes to it (with `WAIT 1 wait_ms` if given) and a client on the
-    majority's side writes to another master; wait until its replica is promoted and it refuses
-    writes; heal. Return (the minority's writes, the majority's writes, the marks)."""
+    """Notebook 06's lab in one call: cut the master of `prefix`'s keys off from the others while
+    a client on its side writes to it (with `WAIT 1 wait_ms` if given), and two clients on the
+    majority's side write: one to another master, one to the isolated master's replica, keys of
+    the isolated master's slots. Wait until the replica is promoted and the isolated master
+    refuses; heal. Return (the minority's writes, the majority's writes, the marks)."""
     from helpers import faults, partition
     isolated = faults.master_of(f"{prefix}{{0}}")
     other = next(port for port in map(faults.master_of, (f"{{{n}}}" for n in range(1000))) if port != isolated)
     minority = PartitionWriter(isolated, wait_ms=wait_ms, prefix=prefix).start()
-    majority = PartitionWriter(other, prefix=f"{prefix}-majority").start()
+    majority = [PartitionWriter(other, prefix=f"{prefix}-other").start(clock=minority),
+                PartitionWriter(faults.replica_of(isolated), prefix=f"{prefix}-takeover",
+                                keys_of=isolated).start(clock=minority)]
     time.sleep(1)
     partition.partition([isolated])
     minority.mark("partition")
@@ -211,31 +217,36 @@ def partition_round(wait_ms: int | None = None, prefix: str = "part") -> tuple[p
     minority.mark("replica promoted")
     faults.wait_for_cluster_state(isolated, "fail")
     time.sleep(1)
-    writes, served = minority.stop(), majority.stop()
+    writes, served = minority.stop(), pd.concat([writer.stop() for writer in majority], ignore_index=True)
     partition.heal()
-    minority.mark("healed")
     return writes, served, minority.marks
 
 
-def partition_summary(writes: pd.DataFrame, marks: dict[str, float], node_timeout_ms: int) -> dict:
-    """One row of notebook 07's table: the write rate before the cut; after it, the writes the
-    isolated master acknowledged, kept and lost, WAIT-confirmed ones lost, and for how long it
-    acknowledged (the loss window) against the node timeout."""
-    cut = marks["partition"]
+def partition_summary(writes: pd.DataFrame, served: pd.DataFrame, marks: dict[str, float],
+                      node_timeout_ms: int) -> dict:
+    """One row of notebook 06's table, from what the lab's clients saw: the minority's write rate
+    before the cut,
+    the writes the isolated master acknowledged, kept and lost, the WAIT-confirmed ones lost,
+    the loss window (from the first write lost to the last) against the node timeout, and the
+    writes the promoted replica took on the majority's side."""
     promised = writes[writes["outcome"].isin(PROMISED)]
-    before, after = promised[promised["seconds"] < cut], promised[promised["seconds"] >= cut]
-    kept = _kept(after)
-    confirmed = after[after["outcome"] == REPLICATED]
+    kept = _kept(promised)
+    lost = promised[~promised["key"].isin(kept)]
+    confirmed = promised[promised["outcome"] == REPLICATED]
+    takeover = served[served["key"].str.contains("-takeover-")]
+    cut = marks["partition"]
+    before = promised[promised["seconds"] < cut]
     return {"writes/s before the cut": round(len(before) / (cut - writes["seconds"].min())),
-            "acknowledged after the cut": len(after), "kept": len(kept), "lost": len(after) - len(kept),
+            "acknowledged": len(promised), "kept": len(kept), "lost": len(lost),
             "WAIT-confirmed lost": int((~confirmed["key"].isin(kept)).sum()),
-            "loss window (s)": round(after["seconds"].max() - cut, 2) if len(after) else 0.0,
-            "node timeout (s)": node_timeout_ms / 1000}
+            "loss window (s)": round(lost["seconds"].max() - lost["seconds"].min(), 2) if len(lost) else 0.0,
+            "node timeout (s)": node_timeout_ms / 1000,
+            "promoted replica took": int(takeover["outcome"].isin(PROMISED).sum())}
 
 
 def mark_lost(writes: pd.DataFrame) -> pd.DataFrame:
     """`writes` with each acknowledged write the cluster no longer holds marked 'lost' (notebook
-    07's timeline)."""
+    06's timeline)."""
     kept = _kept(writes)
     lost = writes["outcome"].isin(PROMISED) & ~writes["key"].isin(kept)
     return writes.assign(outcome=writes["outcome"].where(~lost, LOST))

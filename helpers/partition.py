@@ -1,9 +1,10 @@
-"""Network partitions for notebook 07 and `python -m helpers partition / heal`: a set of nodes
+"""Network partitions for notebook 06 and `python -m helpers partition / heal`: a set of nodes
 loses the network to the others, both ways, while the student's client still reaches them all.
 
 Two things cross between nodes, and both are cut:
 - the cluster bus (heartbeats, votes, the slot map) passes through the local backend's relay
-  (helpers/cluster/relay.py), which holds the connections of a cut pair open and silent;
+  (helpers/cluster/relay.py), which closes the connections of a cut pair and refuses new ones,
+  as a firewall that rejects them does;
 - replication goes from a replica straight to its master's client port: each replica whose
   master is on the other side is told to log in as a user that does not exist (`masteruser`),
   and its link is dropped, so the master refuses it until the partition heals.
@@ -24,7 +25,7 @@ CUT_OFF_USER = "cut-off-by-a-partition"  # masteruser of a replica cut from its 
 
 def partition(ports: list[int]) -> str:
     """Isolate the nodes on `ports` from the rest of the cluster: bus and replication cut, both
-    ways. Say what was done (notebook 07's lab, `python -m helpers partition PORT ...`)."""
+    ways. Say what was done (notebook 06's lab, `python -m helpers partition PORT ...`)."""
     backend, state = _running_cluster()
     side = set(ports)
     strangers = sorted(side - set(state.spec.ports))
@@ -56,7 +57,7 @@ def partition(ports: list[int]) -> str:
 
 def heal(timeout: float = 60.0) -> str:
     """Reconnect every node; return once the cluster is whole again, every node agreeing on the
-    slots and every replica in sync (notebook 07, `python -m helpers heal`)."""
+    slots and every replica in sync (notebook 06, `python -m helpers heal`)."""
     backend, state = _running_cluster()
     was = backend.isolated(state)
     if not was:
@@ -70,7 +71,7 @@ def heal(timeout: float = 60.0) -> str:
 
 
 def isolated() -> list[int]:
-    """The ports of the nodes isolated from the others, [] when none is (`status`, notebook 07)."""
+    """The ports of the nodes isolated from the others, [] when none is (`status`, notebook 06)."""
     backend, state = _running_cluster()
     return backend.isolated(state)
 

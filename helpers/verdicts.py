@@ -1,9 +1,9 @@
-"""The rules that turn notebooks 05 and 06's measurements into verdicts on the course's claims.
+"""The rules that turn notebooks 05 and 07's measurements into verdicts on the course's claims.
 
 Each rule is a small pure function: figures in, a `Verdict` out, whose `rule` says which
 comparison decided, with the figures of the run. Nothing here measures anything, so the
 rules can be read in the notebook and tested with other figures (tests/unit/test_verdicts.py).
-Notebook 05's figures reach notebook 06's verdict table through `record` and `recorded`.
+Notebook 05's figures reach notebook 07's verdict table through `record` and `recorded`.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ OPEN_SOURCE_LICENCES = ("BSD-3-Clause", "AGPLv3")  # OSI-approved licences Redis
 
 
 def record(**figures: float | int | bool) -> None:
-    """Keep figures that notebook 05 measured for notebook 06's verdict table, in
+    """Keep figures that notebook 05 measured for notebook 07's verdict table, in
     WORKSHOP_HOME/measurements.json (added to those already kept; `down --purge` keeps them)."""
     path = Settings.from_env().home / MEASUREMENTS
     kept = json.loads(path.read_text()) if path.exists() else {}
@@ -42,14 +42,14 @@ class Recorded(dict):
 
 
 def recorded() -> Mapping[str, float | int | bool]:
-    """The figures notebook 05 kept with `record` (notebook 06's verdict table)."""
+    """The figures notebook 05 kept with `record` (notebook 07's verdict table)."""
     path = Settings.from_env().home / MEASUREMENTS
     return Recorded(json.loads(path.read_text()) if path.exists() else {})
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """A verdict and the comparison that decided it, with this run's figures (notebook 06)."""
+    """A verdict and the comparison that decided it, with this run's figures (notebook 07)."""
 
     verdict: str
     rule: str
@@ -137,7 +137,7 @@ def ease(seconds_to_ready: float, limit: float = EASY_START_SECONDS) -> Verdict:
 
 
 def flexibility(types_seen: int, commands: int) -> Verdict:
-    """"Flexible" (notebook 06, §2): true when the cluster stored more kinds of values than the
+    """"Flexible" (notebook 07, §2): true when the cluster stored more kinds of values than the
     course's five types."""
     figures = f"{types_seen} types of value, {commands} commands"
     if types_seen > COURSE_TYPES:
@@ -146,7 +146,7 @@ def flexibility(types_seen: int, commands: int) -> Verdict:
 
 
 def security(stranger_wiped_data: bool, password_refused_stranger: bool, user_denied_flushall: bool) -> Verdict:
-    """"Very secure" (notebook 06, §1): secure out of the box only if a stranger could not wipe the
+    """"Very secure" (notebook 07, §1): secure out of the box only if a stranger could not wipe the
     data; secure once configured if the password and the ACL user's rights stopped them."""
     figures = (f"stranger's FLUSHALL {'worked' if stranger_wiped_data else 'refused'} out of the box; "
                f"with a password {'refused' if password_refused_stranger else 'worked'}; "
@@ -159,7 +159,7 @@ def security(stranger_wiped_data: bool, password_refused_stranger: bool, user_de
 
 
 def cost(licence: str) -> Verdict:
-    """"Free" (notebook 06, §2): true for a version offered under an OSI open-source licence."""
+    """"Free" (notebook 07, §2): true for a version offered under an OSI open-source licence."""
     chosen = [name for name in OPEN_SOURCE_LICENCES if name in licence]
     if chosen:
         return Verdict("True for this version", f"licence {licence!r} includes {chosen[0]}")

@@ -284,7 +284,7 @@ class Backend(ABC):
         variables it must see where it runs (the caller's own environment, locally). A
         WorkshopError when the program cannot run there."""
 
-    # Network partitions (notebook 07): the cluster bus between two sets of nodes, cut and healed.
+    # Network partitions (notebook 06): the cluster bus between two sets of nodes, cut and healed.
     @abstractmethod
     def isolate(self, state: ClusterState, ports: list[int]) -> None:
         """Cut the cluster bus between the nodes on `ports` and the others, both ways, or heal

@@ -58,7 +58,7 @@ aclfile {dir}/users.acl
 shutdown-on-sigterm force
 """
 # The cluster's own nodes: their bus goes through the relay (helpers/cluster/relay.py), which
-# listens where the bus usually is, so notebook 07 can cut the network between nodes.
+# listens where the bus usually is, so notebook 06 can cut the network between nodes.
 RELAY_CONFIG = """\
 # The cluster bus: this node listens on port + 20000; the workshop's relay listens on the usual
 # port + 10000, which the node announces, and passes the other nodes' messages on.

@@ -1,4 +1,4 @@
-"""The cluster bus relay of the local backend: how notebook 07 cuts the network between nodes
+"""The cluster bus relay of the local backend: how notebook 06 cuts the network between nodes
 without root.
 
 Each node listens for the cluster bus on its port + 20000 (`cluster-port`) and announces its
@@ -88,6 +88,10 @@ class Relay:
         try:
             upstream = await asyncio.open_connection(HOST, target + OWN_BUS_OFFSET)
         except OSError:  # the node is down: the caller sees its connection closed
+            writer.close()
+            return
+        if (source, target) in self.cut:  # cut while the connection opened
+            upstream[1].close()
             writer.close()
             return
         upstream[1].write(header)

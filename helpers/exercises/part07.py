@@ -1,21 +1,87 @@
-"""Exercises of notebook 07: the partition lab's predictions (p1, p2), compared with what the lab
-measured."""
+"""Exercises of notebook 07: ACL users, checked on every node of your cluster."""
 from __future__ import annotations
 
-from helpers.exercises import ____, Prediction
+from helpers.exercises import ____, Exercise, cluster
 
-__all__ = ["p1", "p2", "____"]
+__all__ = ["q1", "q2", "q3", "____"]
 
-p1 = Prediction(
-    question="For how many seconds after the cut will the isolated master go on acknowledging writes?",
-    why="It cannot tell a cut from silence: it flags each other node as failing (PFAIL) once it has "
-        "had no answer for cluster-node-timeout, and as soon as it cannot reach a majority of masters "
-        "it says cluster_state:fail and refuses writes (CLUSTERDOWN). Until then every write is "
-        "acknowledged, and none reaches its replica.",
-    tolerance=0.3)
-p2 = Prediction(
-    question="With WAIT 1 after each write, how many writes that WAIT confirmed (a replica had them) "
-             "will be lost?",
-    why="None: a write WAIT confirmed is on the replica, and the replica is the one the majority "
-        "promotes. What WAIT cannot do is undo a write: the unconfirmed ones are acknowledged by the "
-        "master all the same, and they are the ones lost. The client knows which they are.")
+
+def _reader_everywhere(answer: object) -> str | None:
+    if not isinstance(answer, str):
+        return "give the user's name, a string"
+    import redis
+    from helpers.topology import every_node
+    client = cluster()
+    try:
+        for node in every_node(client):  # from CLUSTER NODES: replicas too, as ACLs are per node
+            try:
+                if client.execute_command("ACL", "GETUSER", answer, target_nodes=node) is None:
+                    return (f"{node.name} does not know {answer!r}: ACLs are per node, so send "
+                            "ACL SETUSER to every node of topology.every_node(rc), replicas too")
+                write = client.execute_command("ACL", "DRYRUN", answer, "SET", "x", "1",
+                                               target_nodes=node)
+                read = client.execute_command("ACL", "DRYRUN", answer, "GET", "x", target_nodes=node)
+            except redis.ConnectionError:
+                return f"{node.name} does not answer: start it again, then check"
+            if write == "OK" or read != "OK":
+                return f"on {node.name}, {answer!r} may write or may not read: use +@read only"
+    finally:
+        client.close()
+    return None
+
+
+q1 = Exercise(
+    question="Create a user who may only read (+@read, every key) on every node; give its name.",
+    verdict=_reader_everywhere,
+    hint_text="ACL SETUSER name on >password ~* +@read, sent to every node of "
+              "topology.every_node(rc): redis-py's rc.ALL_NODES can miss replicas.",
+    solution_text='from helpers import topology\n\nnodes = topology.every_node(rc)\n'
+                  'rc.execute_command("ACL", "SETUSER", "reader", "on", ">reader-pw", "~*", "+@read",\n'
+                  '                   target_nodes=nodes)\n'
+                  'rc.execute_command("ACL", "SAVE", target_nodes=nodes)  # kept across restarts\n'
+                  'answer = "reader"')
+
+
+def _dangerous_category(answer: object) -> str | None:
+    if not isinstance(answer, str):
+        return "give the category's name, a string such as 'read'"
+    import redis
+    client = cluster()
+    try:
+        commands = client.execute_command("ACL", "CAT", answer.strip().lstrip("@"))
+    except redis.ResponseError:
+        return f"your cluster knows no category {answer!r}: ACL CAT lists them"
+    finally:
+        client.close()
+    names = {name.lower().partition("|")[0] for name in commands}  # CONFIG's are config|set, ...
+    if not {"flushall", "config", "keys"} <= names:
+        return f"ACL CAT {answer} does not hold FLUSHALL, CONFIG and KEYS together"
+    return None
+
+
+def _replica_password(answer: object) -> str | None:
+    if not isinstance(answer, str):
+        return "give the setting's name, a string"
+    if answer.strip().lower() == "requirepass":
+        return ("requirepass is the password a node asks of its clients; here the replica is the "
+                "client, and needs a setting that says what to answer")
+    client = cluster()
+    try:
+        known = client.config_get(answer.strip().lower())
+    finally:
+        client.close()
+    if not known:
+        return f"your nodes have no setting {answer!r}: CONFIG GET * lists them"
+    return None if answer.strip().lower() == "masterauth" else "that setting exists, but it is not the one"
+
+
+q2 = Exercise(
+    question="Which ACL category holds FLUSHALL, CONFIG and KEYS, and is the one to remove from a student?",
+    verdict=_dangerous_category,
+    hint_text="The student's rules in §1.3 end with -@ and this category.",
+    solution_text='answer = "dangerous"  # ACL CAT dangerous lists its commands')
+q3 = Exercise(
+    question="Which setting gives a replica the password it sends to its master?",
+    verdict=_replica_password,
+    hint_text="helpers.up(password=...) sets it beside requirepass, on every node (§1.2).",
+    solution_text='answer = "masterauth"')

@@ -7,7 +7,7 @@ import redis
 
 import helpers
 from helpers import faults, topology
-from helpers.exercises.part06 import q1 as q3
+from helpers.exercises.part07 import q1 as q3
 
 STUDENT_RULES = ("on", ">student-pw", "~*", "&*", "+@all", "-@dangerous")
 

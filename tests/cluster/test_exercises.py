@@ -98,12 +98,12 @@ WRONG = [
     ("part05", "q1", "answer = int(rc.config_get('cluster-node-timeout')['cluster-node-timeout']) / 1000",
      "in milliseconds"),
     ("part05", "q2", "answer = 'SYNC'", "full copy"),
-    ("part06", "q1", "rc.execute_command('ACL', 'SETUSER', 'lonely', 'on', '>pw', '~*', '+@read',\n"
+    ("part07", "q1", "rc.execute_command('ACL', 'SETUSER', 'lonely', 'on', '>pw', '~*', '+@read',\n"
                      "                   target_nodes=rc.get_default_node())\nanswer = 'lonely'",
      "ACLs are per node"),
-    ("part06", "q2", "answer = 'read'", "does not hold FLUSHALL"),
-    ("part06", "q2", "answer = 'nosuch'", "no category"),
-    ("part06", "q3", "answer = 'requirepass'", "the replica is the client"),
+    ("part07", "q2", "answer = 'read'", "does not hold FLUSHALL"),
+    ("part07", "q2", "answer = 'nosuch'", "no category"),
+    ("part07", "q3", "answer = 'requirepass'", "the replica is the client"),
 ]
 
 
@@ -165,8 +165,8 @@ RIGHT = [
                      "answer = checkout"),
     ("part04", "q3", "answer = 'sorted_set'"),
     ("part04", "q3", "answer = 'Sorted-Set'"),
-    ("part06", "q2", "answer = '@dangerous'"),
-    ("part06", "q3", "answer = ' MasterAuth '"),
+    ("part07", "q2", "answer = '@dangerous'"),
+    ("part07", "q3", "answer = ' MasterAuth '"),
 ]
 
 
@@ -180,7 +180,7 @@ def test_other_right_answers_pass(shared_cluster, capsys, part, name, right) -> 
 
 
 def test_every_notebook_has_three_exercises_or_more() -> None:
-    for part in ("part01", "part02", "part03", "part04", "part05", "part06"):
+    for part in ("part01", "part02", "part03", "part04", "part05", "part06", "part07"):
         module = importlib.import_module(f"helpers.exercises.{part}")  # checks (q) and predictions (p)
         assert len([name for name in module.__all__ if name[0] in "qp"]) >= 3, part
 

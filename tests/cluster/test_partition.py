@@ -1,4 +1,4 @@
-"""Notebook 07's partition lab on a real cluster: the relay cuts the bus, the replica's master
+"""Notebook 06's partition lab on a real cluster: the relay cuts the bus, the replica's master
 refuses it, acknowledged writes are lost, WAIT-confirmed ones never are, and heal makes it whole."""
 from __future__ import annotations
 

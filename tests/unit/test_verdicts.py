@@ -59,7 +59,7 @@ def test_ease_flexibility_security_cost_follow_their_figures() -> None:
     assert verdicts.cost("RSALv2, SSPLv1 or AGPLv3 (AGPLv3 is open source)").verdict == "True for this version"
 
 
-def test_figures_recorded_by_05_are_read_by_06_and_a_missing_one_says_what_to_run(tmp_path, monkeypatch) -> None:
+def test_figures_recorded_by_05_are_read_by_07_and_a_missing_one_says_what_to_run(tmp_path, monkeypatch) -> None:
     import numpy as np
     import pytest
 
