@@ -10,6 +10,7 @@ import helpers
 from helpers import faults, labs, partition, scaling, tools
 from helpers.cluster.base import port_is_free
 from helpers.cluster.relay import ANNOUNCED_BUS_OFFSET, OWN_BUS_OFFSET
+from tests.conftest import cli
 
 
 def _partition_round(state, prefix: str) -> tuple:
@@ -84,3 +85,16 @@ def test_down_during_a_partition_stops_the_relay_and_up_brings_a_whole_cluster(o
     helpers.up()
     assert partition.isolated() == []
     assert helpers.status()["ready"]
+
+
+def test_the_command_line_cuts_shows_and_heals_and_says_what_is_wrong(own_cluster) -> None:
+    state, _ = own_cluster
+    first = state.spec.ports[0]
+    stranger = cli("partition", "1")
+    assert stranger.returncode == 1 and stranger.stderr.startswith("error: Port 1 is not a node of this cluster")
+    assert cli("heal").stdout == "Nothing to heal: no node is isolated.\n"
+    cut = cli("partition", str(first))
+    assert cut.returncode == 0 and cut.stdout.startswith(f"Isolated node {first} from nodes ")
+    assert f"partition: {first} cut off from the other nodes" in cli("status").stdout
+    assert cli("heal").stdout == f"Healed: the cut around node {first} is gone, and the cluster is whole.\n"
+    assert "partition:" not in cli("status").stdout
