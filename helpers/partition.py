@@ -12,13 +12,14 @@ The clients' own connections stay direct, so what a client measures does not cha
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import closing
 
 from helpers.cluster import workshop_cluster
 from helpers.cluster.base import HOST, Backend, ClusterState, wait_until_ready
 from helpers.errors import WorkshopError
 from helpers.replies import parse_info
-from helpers.resp import Connection, ReplyError
+from helpers.resp import Connection
 
 CUT_OFF_USER = "cut-off-by-a-partition"  # masteruser of a replica cut from its master: no such user
 
@@ -43,14 +44,18 @@ def partition(ports: list[int]) -> str:
                             "(python -m helpers heal, or helpers.partition.heal()), then partition again.")
     backend.isolate(state, sorted(side))
     cut = []
-    for port in state.spec.ports:
-        with _admin(port, state) as node:
-            replication = parse_info(node.ask(("INFO", "replication"))[0])
-            master = int(replication.get("master_port", 0))
-            if replication.get("role") == "slave" and (port in side) != (master in side):
-                node.ask(("CONFIG", "SET", "masteruser", CUT_OFF_USER, "masterauth", "-"))
-                node.ask(("CLIENT", "KILL", "TYPE", "master"))
-                cut.append(port)
+    try:
+        for port in backend.running_ports(state):  # a stopped node replicates nothing
+            with _admin(port, state) as node:
+                replication = parse_info(node.ask(("INFO", "replication"))[0])
+                master = int(replication.get("master_port", 0))
+                if replication.get("role") == "slave" and (port in side) != (master in side):
+                    node.ask(("CONFIG", "SET", "masteruser", CUT_OFF_USER, "masterauth", "-"))
+                    node.ask(("CLIENT", "KILL", "TYPE", "master"))
+                    cut.append(port)
+    except BaseException:  # nothing left half-cut
+        _reconnect(backend, state)
+        raise
     replicas = f"; replication cut for the replica{'s' if len(cut) > 1 else ''} on {_ports(cut)}" if cut else ""
     return f"Isolated {_nodes(side)} from {_nodes(set(state.spec.ports) - side)}: cluster bus cut{replicas}."
 
@@ -62,12 +67,17 @@ def heal(timeout: float = 60.0) -> str:
     was = backend.isolated(state)
     if not was:
         return "Nothing to heal: no node is isolated."
-    backend.isolate(state, [])
-    for port in state.spec.ports:
-        with _admin(port, state) as node:
-            node.ask(("CONFIG", "SET", "masteruser", "", "masterauth", state.spec.password or ""))
+    _reconnect(backend, state)
     wait_until_ready(state.addresses, state.spec, timeout)
     return f"Healed: the cut around {_nodes(was)} is gone, and the cluster is whole."
+
+
+def _reconnect(backend: Backend, state: ClusterState) -> None:
+    """Undo every cut: the bus in the backend, each running replica's login to its master."""
+    backend.isolate(state, [])
+    for port in backend.running_ports(state):
+        with _admin(port, state) as node:
+            node.ask(("CONFIG", "SET", "masteruser", "", "masterauth", state.spec.password or ""))
 
 
 def isolated() -> list[int]:
@@ -84,11 +94,11 @@ def _running_cluster() -> tuple[Backend, ClusterState]:
     return backend, state
 
 
-def _ports(ports) -> str:
+def _ports(ports: Iterable[int]) -> str:
     return ", ".join(map(str, sorted(ports))) or "none"
 
 
-def _nodes(ports) -> str:
+def _nodes(ports: Iterable[int]) -> str:
     return f"node{'s' if len(ports) > 1 else ''} {_ports(ports)}"
 
 

@@ -112,8 +112,10 @@ class LocalBackend(Backend):
                 "cluster cannot be rebuilt from that. Start afresh with: python -m helpers down --purge")
         fresh, started = not with_config, []
         try:
-            start_relay(home, spec.ports)
-            started = start_nodes(state, home, relayed=True)
+            relayed = uses_relay(state, home)
+            if relayed:
+                start_relay(home, spec.ports)
+            started = start_nodes(state, home, relayed=relayed)
             if fresh:
                 build_cluster(spec)
             wait_until_ready(state.addresses, spec)
@@ -156,7 +158,7 @@ class LocalBackend(Backend):
         """Start the node's redis-server again on its data; `start_nodes` returns once it answers
         PING (within its own 10 s)."""
         self.check_node(state, port)
-        start_nodes(state, self.home, only=[port], relayed=True)
+        start_nodes(state, self.home, only=[port], relayed=uses_relay(state, self.home))
 
     def _pid(self, state: ClusterState, port: int) -> int:
         self.check_node(state, port)
@@ -214,6 +216,11 @@ class LocalBackend(Backend):
 
     def isolate(self, state: ClusterState, ports: list[int]) -> None:
         """Tell the relay (helpers/cluster/relay.py) which nodes to cut off; [] heals."""
+        if not uses_relay(state, self.home):
+            raise WorkshopError(
+                "This cluster was started before the workshop had its cluster bus relay, so its "
+                "nodes cannot be cut off from each other. Restart it, which keeps its data: python "
+                "-m helpers down, then python -m helpers up.")
         ask_relay(self.home, {"isolate": ports})
 
     def isolated(self, state: ClusterState) -> list[int]:
@@ -430,6 +437,14 @@ def is_node_process(pid: int | None, port: int) -> bool:
 
 
 # ---- the cluster bus relay (helpers/cluster/relay.py) ----------------------------------------
+
+
+def uses_relay(state: ClusterState, home: Path) -> bool:
+    """Whether the cluster's bus goes through the relay: yes, unless its running nodes were started
+    without it, by a workshop older than the relay (their redis.conf has no cluster-port); `down`
+    then `up` gives them one. A node restarted joins its cluster as the others run."""
+    running = [port for port in state.spec.ports if is_node_process(state.pids.get(port), port)]
+    return not running or "cluster-port" in (node_dir(home, running[0]) / "redis.conf").read_text()
 
 
 def start_relay(home: Path, ports: list[int]) -> None:

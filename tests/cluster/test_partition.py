@@ -98,3 +98,28 @@ def test_the_command_line_cuts_shows_and_heals_and_says_what_is_wrong(own_cluste
     assert f"partition: {first} cut off from the other nodes" in cli("status").stdout
     assert cli("heal").stdout == f"Healed: the cut around node {first} is gone, and the cluster is whole.\n"
     assert "partition:" not in cli("status").stdout
+
+
+def test_a_cluster_started_before_the_relay_runs_on_and_partition_says_how_to_get_it(workshop, redis_server) -> None:
+    from helpers.cluster.base import ClusterSpec, ClusterState, wait_until_ready
+    from helpers.cluster.local import build_cluster, relay_record, start_nodes
+    from helpers.config import Settings
+
+    settings = Settings.from_env()
+    state = ClusterState(backend="local", spec=ClusterSpec(settings.masters, settings.replicas, settings.base_port,
+                                                           node_timeout=settings.node_timeout))
+    start_nodes(state, settings.home)  # as the workshop did before the relay: the bus direct
+    build_cluster(state.spec)
+    wait_until_ready(state.addresses, state.spec)
+    ports = helpers.up().spec.ports  # found as it is, bus and all
+    assert relay_record(settings.home) is None
+    faults.kill(ports[1])
+    faults.restart(ports[1])  # comes back as its cluster runs: without the relay
+    helpers.up()
+    with pytest.raises(helpers.WorkshopError, match="started before the workshop had its cluster bus relay.*down.*up"):
+        partition.partition([ports[0]])
+    helpers.down()
+    helpers.up()
+    assert relay_record(settings.home) is not None
+    assert partition.partition([ports[0]]).startswith("Isolated")
+    partition.heal()
