@@ -224,18 +224,20 @@ def plot_failover_timeline(writes: pd.DataFrame, marks: dict[str, float], node_t
     rows = {port: index for index, port in enumerate(ports)}
     for outcome, colour in OUTCOME_COLOURS.items():
         chosen = writes[writes["outcome"] == outcome]
-        ax.scatter(chosen["seconds"], chosen["port"].map(rows), s=6, color=colour,
-                   label=f"{outcome} ({len(chosen):,})", linewidths=0)
+        if len(chosen):
+            ax.scatter(chosen["seconds"], chosen["port"].map(rows), s=6, color=colour,
+                       label=f"{outcome} ({len(chosen):,})", linewidths=0)
     _mark_events(ax, marks)
     killed = [seconds for event, seconds in marks.items() if event.startswith(("kill", "partition"))]
     for seconds in killed:
         ax.axvspan(seconds, seconds + node_timeout_ms / 1000, color="grey", alpha=0.15,
                    label="cluster-node-timeout" if seconds == killed[0] else None)
-    ax.set_yticks(range(len(ports)), [f"master :{port}" for port in ports])
+    ax.set_yticks(range(len(ports)), [f"node :{port}" for port in ports])
     ax.set_ylim(-0.6, len(ports) + 0.4)
     ax.set_xlabel("seconds since the writer started", fontsize=11)
-    ax.set_title("Each write, by the master that got it", fontsize=13)
-    ax.legend(fontsize=9, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=5)
+    ax.set_title("Each write, by the node that got it", fontsize=13)
+    ax.legend(fontsize=9, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=6,
+              markerscale=3)
     _tidy(ax)
     return ax
 

@@ -77,7 +77,8 @@ def replica_of(master: int) -> int:
     finally:
         node.close()
     if not info.get("slave0"):
-        raise WorkshopError(f"The node on port {master} has no replica.")
+        raise WorkshopError(f"The node on port {master} has no replica connected (a partition left in "
+                            "place? helpers.partition.heal() ends it).")
     return int(dict(part.split("=") for part in info["slave0"].split(","))["port"])
 
 

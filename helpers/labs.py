@@ -204,21 +204,24 @@ def partition_round(wait_ms: int | None = None, prefix: str = "part") -> tuple[p
     the isolated master's slots. Wait until the replica is promoted and the isolated master
     refuses; heal. Return (the minority's writes, the majority's writes, the marks)."""
     from helpers import faults, partition
+    partition.heal()  # a cut left by an interrupted run would leave the master without its replica
     isolated = faults.master_of(f"{prefix}{{0}}")
     other = next(port for port in map(faults.master_of, (f"{{{n}}}" for n in range(1000))) if port != isolated)
     minority = PartitionWriter(isolated, wait_ms=wait_ms, prefix=prefix).start()
     majority = [PartitionWriter(other, prefix=f"{prefix}-other").start(clock=minority),
                 PartitionWriter(faults.replica_of(isolated), prefix=f"{prefix}-takeover",
                                 keys_of=isolated).start(clock=minority)]
-    time.sleep(1)
-    partition.partition([isolated])
-    minority.mark("partition")
-    faults.wait_for_failover(isolated)
-    minority.mark("replica promoted")
-    faults.wait_for_cluster_state(isolated, "fail")
-    time.sleep(1)
-    writes, served = minority.stop(), pd.concat([writer.stop() for writer in majority], ignore_index=True)
-    partition.heal()
+    try:
+        time.sleep(1)
+        partition.partition([isolated])
+        minority.mark("partition")
+        faults.wait_for_failover(isolated)
+        minority.mark("replica promoted")
+        faults.wait_for_cluster_state(isolated, "fail")
+        time.sleep(1)
+    finally:  # interrupted or not: the writers stop and the network heals
+        writes, served = minority.stop(), pd.concat([writer.stop() for writer in majority], ignore_index=True)
+        partition.heal()
     return writes, served, minority.marks
 
 
@@ -226,7 +229,8 @@ def partition_summary(writes: pd.DataFrame, served: pd.DataFrame, marks: dict[st
                       node_timeout_ms: int) -> dict:
     """One row of notebook 06's table, from what the lab's clients saw: the minority's write rate
     before the cut,
-    the writes the isolated master acknowledged, kept and lost, the WAIT-confirmed ones lost,
+    the writes the isolated master acknowledged, kept and lost, the WAIT-confirmed ones lost ('–'
+    without WAIT),
     the loss window (from the first write lost to the last) against the node timeout, and the
     writes the promoted replica took on the majority's side."""
     promised = writes[writes["outcome"].isin(PROMISED)]
@@ -236,9 +240,10 @@ def partition_summary(writes: pd.DataFrame, served: pd.DataFrame, marks: dict[st
     takeover = served[served["key"].str.contains("-takeover-")]
     cut = marks["partition"]
     before = promised[promised["seconds"] < cut]
+    waited = (writes["outcome"] == REPLICATED).any() or (writes["error"].str.startswith("WAIT")).any()
     return {"writes/s before the cut": round(len(before) / (cut - writes["seconds"].min())),
             "acknowledged": len(promised), "kept": len(kept), "lost": len(lost),
-            "WAIT-confirmed lost": int((~confirmed["key"].isin(kept)).sum()),
+            "WAIT-confirmed lost": int((~confirmed["key"].isin(kept)).sum()) if waited else "–",
             "loss window (s)": round(lost["seconds"].max() - lost["seconds"].min(), 2) if len(lost) else 0.0,
             "node timeout (s)": node_timeout_ms / 1000,
             "promoted replica took": int(takeover["outcome"].isin(PROMISED).sum())}

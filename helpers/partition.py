@@ -52,11 +52,11 @@ def partition(ports: list[int]) -> str:
                 if replication.get("role") == "slave" and (port in side) != (master in side):
                     node.ask(("CONFIG", "SET", "masteruser", CUT_OFF_USER, "masterauth", "-"))
                     node.ask(("CLIENT", "KILL", "TYPE", "master"))
-                    cut.append(port)
+                    cut.append(f"{port} from its master {master}")
     except BaseException:  # nothing left half-cut
         _reconnect(backend, state)
         raise
-    replicas = f"; replication cut for the replica{'s' if len(cut) > 1 else ''} on {_ports(cut)}" if cut else ""
+    replicas = f"; replication cut: {', '.join(cut)}" if cut else ""
     return f"Isolated {_nodes(side)} from {_nodes(set(state.spec.ports) - side)}: cluster bus cut{replicas}."
 
 

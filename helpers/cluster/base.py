@@ -357,8 +357,8 @@ def check_ports_free(ports: list[int], offsets: tuple[int, ...] = (0, 10000)) ->
 
 def _suggest(ports: list[int]) -> int:
     """A base port with len(ports) free node and bus ports, to put in an error message."""
-    above = ports[-1] + 1
-    fits_above = above + len(ports) - 1 + BUS_OFFSETS[-1] <= 65535
+    above = ports[-1] + 1  # with its bus ports below Linux's ephemeral ports (32768 and up)
+    fits_above = above + len(ports) - 1 + BUS_OFFSETS[-1] < 32768
     return find_free_base_port(len(ports), start=above if fits_above else 7000)
 
 

@@ -131,6 +131,7 @@ class LocalBackend(Backend):
         stop_relay(self.home)
         if purge:
             shutil.rmtree(self.home / "nodes", ignore_errors=True)
+            (self.home / "relay.log").unlink(missing_ok=True)
 
     def running_ports(self, state: ClusterState) -> list[int]:
         return [port for port, pid in state.pids.items() if is_node_process(pid, port)]

@@ -16,13 +16,15 @@ p1 = Prediction(
 p2 = Prediction(
     question="With WAIT 1 after each write, how many writes that WAIT confirmed (a replica had them) "
              "will be lost?",
-    why="None: a write WAIT confirmed is on the replica, and the replica is the one the majority "
-        "promotes. What WAIT cannot do is undo a write: the unconfirmed ones are acknowledged by the "
-        "master all the same, and they are the ones lost. The client knows which they are.")
+    why="No confirmed write is lost: a write WAIT confirmed is on the replica, and with one replica "
+        "per master that replica is the one the majority promotes. What WAIT cannot do is undo a "
+        "write: the unconfirmed ones are acknowledged by the master all the same, and they are the "
+        "ones lost. The client knows which they are.")
 
 
 def _refusing_setting(answer: object) -> str | None:
-    if isinstance(answer, str) and answer.strip().lower() in ("min-replicas-to-write", "min-slaves-to-write"):
+    words = answer.strip().lower().split() if isinstance(answer, str) else []
+    if words and words[0] in ("min-replicas-to-write", "min-slaves-to-write"):
         return None
     if isinstance(answer, str) and answer.strip().lower() == "min-replicas-max-lag":
         return "that one says how old a replica's last acknowledgment may be; the other says how many replicas"
