@@ -13,13 +13,11 @@ The clients' own connections stay direct, so what a client measures does not cha
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import closing
 
 from helpers.cluster import workshop_cluster
-from helpers.cluster.base import HOST, Backend, ClusterState, wait_until_ready
+from helpers.cluster.base import Backend, ClusterState, admin, wait_until_ready
 from helpers.errors import WorkshopError
 from helpers.replies import parse_info
-from helpers.resp import Connection
 
 CUT_OFF_USER = "cut-off-by-a-partition"  # masteruser of a replica cut from its master: no such user
 
@@ -46,7 +44,7 @@ def partition(ports: list[int]) -> str:
     cut = []
     try:
         for port in backend.running_ports(state):  # a stopped node replicates nothing
-            with _admin(port, state) as node:
+            with admin(port, state) as node:
                 replication = parse_info(node.ask(("INFO", "replication"))[0])
                 master = int(replication.get("master_port", 0))
                 if replication.get("role") == "slave" and (port in side) != (master in side):
@@ -76,7 +74,7 @@ def _reconnect(backend: Backend, state: ClusterState) -> None:
     """Undo every cut: the bus in the backend, each running replica's login to its master."""
     backend.isolate(state, [])
     for port in backend.running_ports(state):
-        with _admin(port, state) as node:
+        with admin(port, state) as node:
             node.ask(("CONFIG", "SET", "masteruser", "", "masterauth", state.spec.password or ""))
 
 
@@ -101,6 +99,3 @@ def _ports(ports: Iterable[int]) -> str:
 def _nodes(ports: Iterable[int]) -> str:
     return f"node{'s' if len(ports) > 1 else ''} {_ports(ports)}"
 
-
-def _admin(port: int, state: ClusterState) -> closing[Connection]:
-    return closing(Connection(HOST, port, state.spec.password, timeout=5.0))

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import closing
 
 from helpers.cluster import workshop_cluster
-from helpers.cluster.base import HOST, Backend, ClusterState
+from helpers.cluster.base import Backend, ClusterState, admin
 from helpers.errors import WorkshopError
 from helpers.replies import NodeLine, parse_cluster_nodes, parse_info
-from helpers.resp import Connection, Reply, ReplyError
+from helpers.resp import Reply, ReplyError
 
 
 def start_extra_nodes() -> list[int]:
@@ -45,7 +44,7 @@ def stop_extra_nodes() -> None:
 def cluster_view(port: int) -> list[NodeLine]:
     """CLUSTER NODES of the node on `port`, parsed (notebook 05 reads the roles after a change)."""
     _, state = workshop_cluster()
-    with _admin(port, state) as node:
+    with admin(port, state) as node:
         return parse_cluster_nodes(node.ask(("CLUSTER", "NODES"))[0])
 
 
@@ -103,7 +102,7 @@ def replica_moves() -> list[tuple[int, str]]:
 def _state_ok(port: int, state: ClusterState) -> bool:
     """Whether the node on `port` says cluster_state:ok (False if it does not answer)."""
     try:
-        with _admin(port, state) as node:
+        with admin(port, state) as node:
             return parse_info(node.ask(("CLUSTER", "INFO"))[0]).get("cluster_state") == "ok"
     except (OSError, ReplyError):
         return False
@@ -173,7 +172,7 @@ def _ask_loaded(port: int, state: ClusterState, command: tuple, timeout: float =
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with _admin(port, state) as node:
+            with admin(port, state) as node:
                 return node.ask(command)[0]
         except ReplyError as error:
             if error.code != "LOADING":
@@ -188,7 +187,7 @@ def _ids(state: ClusterState, ports: list[int]) -> dict[str, int]:
     """The node ids of the nodes on `ports` (CLUSTER MYID), with their ports."""
     ids = {}
     for port in ports:
-        with _admin(port, state) as node:
+        with admin(port, state) as node:
             ids[node.ask(("CLUSTER", "MYID"))[0]] = port
     return ids
 
@@ -218,7 +217,3 @@ def _forget(backend: Backend, state: ClusterState, ids: dict[str, int]) -> None:
                 if "my master" not in str(error):
                     raise
 
-
-def _admin(port: int, state: ClusterState) -> closing[Connection]:
-    """`with _admin(port, state) as node:` a short-lived admin connection to one node."""
-    return closing(Connection(HOST, port, state.spec.password, timeout=5.0))

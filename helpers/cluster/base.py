@@ -14,7 +14,7 @@ import re
 import socket
 import time
 from abc import ABC, abstractmethod
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, closing
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -448,6 +448,12 @@ def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeou
     finally:
         for probe in probes.values():
             probe.close()
+
+
+def admin(port: int, state: ClusterState) -> closing[Connection]:
+    """`with admin(port, state) as node:` a short-lived connection to one node of `state`, with
+    its password (notebook 05's scaling lab and 06's partitions ask each node in turn)."""
+    return closing(Connection(HOST, port, state.spec.password, timeout=5.0))
 
 
 def wait_answering(port: int, password: str | None, timeout: float = 30.0) -> None:
