@@ -43,7 +43,7 @@ def course_way(home: Path, base_port: int) -> float:
     began = time.perf_counter()
     start_nodes(state, home)
     subprocess.run(["redis-cli", *create_cluster_arguments(state.spec)], check=True, capture_output=True)
-    wait_until_ready(state.addresses, state.spec)
+    wait_until_ready(state)
     elapsed = time.perf_counter() - began
     stop_nodes(state, home)
     subprocess.run(["rm", "-rf", str(home / "nodes")], check=True)

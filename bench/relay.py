@@ -45,8 +45,8 @@ def main() -> None:
         plain = ClusterState(backend="local", spec=ClusterSpec(3, 1, find_free_base_port(6, start=relayed + 100)))
         start_nodes(plain, Path(home))
         try:
-            build_cluster(plain.spec)
-            wait_until_ready(plain.addresses, plain.spec)
+            build_cluster(plain)
+            wait_until_ready(plain)
             relay_pid = relay_record(relayed_home)["pid"]
             node_pids = list(ClusterState.load(relayed_home).pids.values())
             relay_cpu = nodes_cpu = 0.0

@@ -13,6 +13,23 @@ if [ ! -e "$acl" ]; then
     : > "$acl"
   fi
 fi
+# TLS only (WORKSHOP_TLS=yes): the node's port speaks TLS, and so do the cluster bus and
+# replication. The certificates are copied into the volume, which the official image's
+# entrypoint gives to the `redis` user that runs the server (the mounted key is readable by its
+# owner only); with the shell's own read and printf, since a minimal image has no cp.
+if [ -n "$WORKSHOP_TLS" ]; then
+  port=""; previous=""
+  for argument in "$@"; do
+    if [ "$previous" = "--port" ]; then port="$argument"; fi
+    previous="$argument"
+  done
+  for file in ca.crt node.crt node.key; do
+    while IFS= read -r line; do printf '%s\n' "$line"; done < "/tls/$file" > "/data/tls-$file"
+  done
+  set -- "$@" --port 0 --tls-port "$port" --tls-cert-file /data/tls-node.crt \
+    --tls-key-file /data/tls-node.key --tls-ca-cert-file /data/tls-ca.crt \
+    --tls-cluster yes --tls-replication yes --tls-auth-clients optional
+fi
 # The official image's entrypoint gives /data to the `redis` user and runs the server as it.
 if command -v docker-entrypoint.sh >/dev/null 2>&1; then
   exec docker-entrypoint.sh redis-server "$@"

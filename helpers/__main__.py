@@ -1,7 +1,7 @@
 """The command line, for instructors and scripts (DESIGN.md, "Command line").
 
     python -m helpers up [--backend auto|local|docker|external] [--masters 3] [--replicas 1]
-                         [--base-port 7000] [--node-timeout 5000] [--password SECRET]
+                         [--base-port 7000] [--node-timeout 5000] [--password SECRET] [--tls]
     python -m helpers status [--json]
     python -m helpers down [--purge]
     python -m helpers reset        (flush the cluster, write the course's five keys again)
@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--base-port", type=int)
         command.add_argument("--node-timeout", type=int, help="cluster-node-timeout, in milliseconds")
         command.add_argument("--password", help="requirepass and masterauth for every node")
+        command.add_argument("--tls", action="store_true", default=None,
+                             help="TLS only: a private CA in WORKSHOP_HOME/tls, tls-cluster, tls-replication")
     report = commands.add_parser("status", help="show the cluster's nodes and health")
     report.add_argument("--json", action="store_true", help="print machine-readable JSON")
     stop = commands.add_parser("down", help="stop every node; data is kept unless --purge")
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             began = time.monotonic()
             state = up(backend=args.backend, masters=args.masters, replicas=args.replicas,
                        base_port=args.base_port, node_timeout=args.node_timeout,
-                       password=args.password)
+                       password=args.password, tls=args.tls)
             print(f"Ready: {state!r} ({time.monotonic() - began:.1f} s).")
             if args.command == "lab":
                 return open_lab(lab_options)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from helpers.errors import WorkshopError
-from helpers.resp import (Connection, Credentials, ProtocolError, Reply, ReplyError, Status,
+from helpers.resp import (Connection, Credentials, ProtocolError, Reply, ReplyError, Status, TlsError,
                           credentials_of)
 from helpers.slots import key_slot
 
@@ -324,6 +324,8 @@ def _no_reply(session: Session, address: str, error: OSError) -> str:
     if isinstance(error, ConnectionRefusedError):  # redis-cli's own words, then what it means
         return (f"Could not connect to Redis at {address}: Connection refused "
                 "(nothing listens there: is the node stopped?)")
+    if isinstance(error, TlsError):  # a certificate, or TLS on one side only: it says which
+        return str(error)
     if isinstance(error, ProtocolError):
         what = f"{error}; the console dropped that connection"
     elif isinstance(error, TimeoutError):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import binascii
 import selectors
 import socket
+import ssl
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from helpers.errors import WorkshopError
-from helpers.resp import credentials_of, encode
+from helpers.resp import Tls, TlsError, credentials_of, encode, open_socket
 from helpers.slots import HASH_SLOTS, key_slot
 
 if TYPE_CHECKING:
@@ -90,18 +91,16 @@ def bulk_load(rc: "RedisCluster", items: Iterable[tuple[str | bytes, str | bytes
     """
     from tqdm.auto import tqdm
 
-    if "SSL" in getattr(rc.get_connection_kwargs().get("connection_class"), "__name__", ""):
-        raise WorkshopError("bulk_load speaks plain TCP and this cluster is reached over TLS "
-                            "(rediss://): load with rc.mset_nonatomic(...) in batches instead.")
     owners = _slot_owners(rc)
-    login = credentials_of(rc).auth()
+    credentials = credentials_of(rc)
+    login = credentials.auth()
     addresses = sorted(set(owners))
     streams: list[_MasterStream] = []
     bar = tqdm(total=total, unit=" keys", unit_scale=True, disable=not progress, desc="loading")
     began = time.perf_counter()
     try:
         for address in addresses:
-            streams.append(_MasterStream(address, encode(login) if login else None, timeout))
+            streams.append(_MasterStream(address, encode(login) if login else None, timeout, credentials.tls))
         owner_of_slot = np.array([addresses.index(address) for address in owners])
         source, shown = iter(items), 0
         while True:
@@ -247,11 +246,13 @@ class _MasterStream:
     error. So counting newlines counts replies, and a '-' can only start an error.
     """
 
-    def __init__(self, address: str, login: bytes | None, timeout: float) -> None:
+    def __init__(self, address: str, login: bytes | None, timeout: float, tls: Tls | None = None) -> None:
         host, port = address.rsplit(":", 1)
         self.address = address
         try:
-            self.socket = socket.create_connection((host, int(port)), timeout=timeout)
+            self.socket = open_socket(host, int(port), tls, timeout)
+        except TlsError as error:
+            raise WorkshopError(str(error)) from None
         except OSError as error:
             raise WorkshopError(f"Cannot reach master {address} to load keys ({error}). Check the "
                                 "cluster with `python -m helpers status`.") from None
@@ -282,7 +283,7 @@ class _MasterStream:
             head = self.outgoing[0]
             try:
                 sent = self.socket.send(head)
-            except BlockingIOError:
+            except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
                 return
             except OSError as error:
                 raise _NodeFailure(f"Master {self.address} went away during the load ({error}).") from None
@@ -295,7 +296,10 @@ class _MasterStream:
         """Count the replies that have arrived; raise on the first error reply."""
         try:
             data = self.socket.recv(1 << 18)
-        except BlockingIOError:
+            # TLS decrypts whole records: what it holds already will not wake the selector again.
+            while data and isinstance(self.socket, ssl.SSLSocket) and self.socket.pending():
+                data += self.socket.recv(self.socket.pending())
+        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
             return
         except OSError as error:
             raise _NodeFailure(f"Master {self.address} went away during the load ({error}).") from None

@@ -2,9 +2,17 @@
 
 Every layer imports this module; it imports no other module of the workshop (and redis-py
 only inside `explain_connection_error`, so that `python -m helpers up` starts fast).
+`tls_problem` is the one explanation of what TLS refused, for the bare connections and redis-py alike.
 Used by every notebook: a WorkshopError shows as one red paragraph, never a traceback.
 """
 from __future__ import annotations
+
+import socket
+import ssl
+from urllib.parse import urlsplit
+
+# Where the CA of a cluster started with `python -m helpers up --tls` is kept.
+WORKSHOP_CA = "WORKSHOP_HOME/tls/ca.crt"
 
 
 class WorkshopError(Exception):
@@ -27,11 +35,12 @@ def explain_connection_error(error: BaseException, where: str,
     """
     import redis
 
-    chain, seen = [], set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        chain.append(error)
-        error = error.__cause__ or error.__context__
+    error_given, chain = error, causes(error)
+    parts = urlsplit(where if "://" in where else f"redis://{where}")
+    tls = parts.scheme == "rediss" or any(isinstance(item, ssl.SSLError) for item in chain)
+    problem = tls_problem(error_given, parts.hostname or "", parts.port or 6379, tls) if parts.hostname else None
+    if problem:
+        return problem
     text = " | ".join(str(item) for item in chain).lower()
     if any(isinstance(item, redis.AuthenticationError) for item in chain) or any(
             word in text for word in ("wrongpass", "invalid password", "invalid username-password",
@@ -45,3 +54,95 @@ def explain_connection_error(error: BaseException, where: str,
         return (f"Could not connect to {where}: {chain[-1]}. Check the host and port in "
                 "REDIS_CLUSTER_URL and that the cluster is running and reachable from here.")
     return f"Could not use the cluster at {where}: {chain[0]}"
+
+
+def causes(error: BaseException) -> list[BaseException]:
+    """`error` and the exceptions it was raised from or during, outermost first."""
+    chain, seen = [], set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain
+
+
+def tls_problem(error: BaseException, host: str, port: int, tls: bool) -> str | None:
+    """One paragraph naming what TLS refused and the fix, or None when TLS is not the cause.
+
+    `error` or any exception in its chain is looked at (redis-py wraps the ssl module's).
+    `tls` says whether the client spoke TLS. A certificate that does not verify (unknown CA,
+    expired, another host's name), a TLS client on a plain port, a plain client on a TLS port
+    (which shows only as a closed connection: the port is then asked for a TLS handshake).
+    Used by the bare connections (`helpers.resp.Connection`: console, loader, measures) and by
+    `explain_connection_error` (redis-py's clients).
+    """
+    where, chain = f"{host}:{port}", causes(error)
+    error = next((item for item in chain if isinstance(item, ssl.SSLError)), error)
+    if isinstance(error, ssl.SSLCertVerificationError):
+        reason = error.verify_message or str(error)
+        if error.verify_code == 10 or "expired" in reason:
+            return (f"The certificate of {where} has expired ({reason}), so the connection was refused. "
+                    "The cluster's administrator must renew it; for a cluster started with `python -m "
+                    "helpers up --tls`, `python -m helpers down --purge` then `up --tls` makes new ones.")
+        if error.verify_code in (62, 64) or "mismatch" in reason:
+            return (f"The certificate of {where} is not valid for the name {host!r} ({reason}). Connect "
+                    "with a name the certificate gives (see its subject alternative names), or ask "
+                    f"for a certificate that names {host!r}. Turning the check off "
+                    "(ssl_check_hostname=false) would let anyone with a certificate of this CA pose as the node.")
+        if error.verify_code in (2, 7, 18, 19, 20, 21) or "issuer" in reason or "self" in reason:
+            return (f"The certificate of {where} is not signed by a CA this client trusts ({reason}). "
+                    "Give the CA that signed the nodes' certificates: "
+                    "rediss://host:port?ssl_ca_certs=/path/to/ca.crt in REDIS_CLUSTER_URL (a cluster "
+                    f"started with `python -m helpers up --tls` keeps it in {WORKSHOP_CA}).")
+        return f"The certificate of {where} did not verify: {reason}."
+    closed, timeout = _failures()
+    if (tls and any(isinstance(item, (ssl.SSLError, *timeout)) for item in chain)
+            and speaks_plain(host, port)):
+        return (f"{where} speaks plain TCP, not TLS: it does not answer a TLS handshake. Use "
+                "redis:// instead of rediss:// for this port, or the node's TLS port (tls-port).")
+    if isinstance(error, ssl.SSLError):
+        reason = getattr(error, "reason", None) or str(error)
+        if "CERTIFICATE_REQUIRED" in str(reason).upper():
+            return (f"{where} asks every client for a certificate (tls-auth-clients yes), and this "
+                    "one sent none. Give yours: ?ssl_certfile=client.crt&ssl_keyfile=client.key.")
+        return f"The TLS handshake with {where} failed: {reason}."
+    refused = any(isinstance(item, ConnectionRefusedError) or "refused" in str(item).lower() for item in chain)
+    if not tls and not refused and any(isinstance(item, closed) for item in chain) and speaks_tls(host, port):
+        return (f"{where} speaks TLS, and this client spoke plain TCP, so the node closed the "
+                "connection. Use rediss:// with the CA that signed its certificate, for example "
+                f"REDIS_CLUSTER_URL=rediss://{where}?ssl_ca_certs=/path/to/ca.crt (a cluster started "
+                f"with `python -m helpers up --tls` keeps it in {WORKSHOP_CA}).")
+    return None
+
+
+def _failures() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """What a closed connection raises, and what a silence raises: the built-in errors and redis-py's
+    own (imported only now, after an error: `python -m helpers up` must start fast)."""
+    try:
+        import redis
+    except ImportError:
+        return (ConnectionError,), (TimeoutError,)
+    return (ConnectionError, redis.ConnectionError), (TimeoutError, redis.TimeoutError)
+
+
+def speaks_tls(host: str, port: int, timeout: float = 1.0) -> bool:
+    """True when `host:port` completes a TLS handshake. Diagnosis only: nothing is verified and
+    nothing is sent over it."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # not create_default_context: no CA to load
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as plain:
+            with context.wrap_socket(plain, server_hostname=host):
+                return True
+    except OSError:  # ssl.SSLError is an OSError
+        return False
+
+
+def speaks_plain(host: str, port: int, timeout: float = 1.0) -> bool:
+    """True when `host:port` answers an inline PING in RESP (+PONG, or an error such as -NOAUTH)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as plain:
+            plain.sendall(b"PING\r\n")
+            return plain.recv(1)[:1] in (b"+", b"-")
+    except OSError:
+        return False

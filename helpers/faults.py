@@ -14,7 +14,7 @@ from helpers.cluster import clusters_of, workshop_cluster
 from helpers.cluster.base import HOST, slot_owners
 from helpers.errors import WorkshopError
 from helpers.replies import parse_info
-from helpers.resp import Connection, ReplyError
+from helpers.resp import Connection, Credentials, ReplyError
 from helpers.slots import key_slot
 
 
@@ -30,7 +30,7 @@ def kill(*ports: int) -> None:
     for backend, state, group in clusters_of(*ports):
         # What each victim served, read while it still answers: wait_for_failover needs it even
         # when the promotion is over before it is called (a short cluster-node-timeout).
-        owners = slot_owners(state.spec.ports, state.spec.password)
+        owners = slot_owners(state.spec.ports, state.login)
         for port in group:
             _served_when_killed[port] = sorted(slot for slot, owner in owners.items() if owner == port)
         backend.kill(state, group)
@@ -61,7 +61,7 @@ def restart(port: int, timeout: float = 30.0) -> None:
 def master_of(key: str) -> int:
     """Port of the master that serves `key` now, as the cluster itself reports (CLUSTER SLOTS)."""
     _, state = workshop_cluster()
-    owners = slot_owners(state.spec.ports, state.spec.password)
+    owners = slot_owners(state.spec.ports, state.login)
     if key_slot(key) not in owners:
         raise WorkshopError(f"No node answers for the slot of {key!r}: is the cluster running?")
     return owners[key_slot(key)]
@@ -71,7 +71,7 @@ def replica_of(master: int) -> int:
     """Port of a replica of the master on port `master`, as that master reports it (INFO
     replication; notebook 06 writes to it, the side that takes over)."""
     _, state = workshop_cluster()
-    node = Connection(HOST, master, state.spec.password, timeout=2.0)
+    node = Connection(HOST, master, state.login, timeout=2.0)
     try:
         info = parse_info(node.ask(("INFO", "replication"))[0])
     finally:
@@ -84,16 +84,16 @@ def replica_of(master: int) -> int:
 
 def role(port: int) -> str | None:
     """'master' or 'slave' as the node on `port` reports itself, or None if it does not answer."""
-    return _role(port, _password_of(port))
+    return _role(port, _login_of(port))
 
 
 def wait_for_role(port: int, wanted: str, timeout: float = 60.0) -> float:
     """Wait until the node on `port` reports itself as `wanted` ('master' or 'slave'); return
     the seconds it took (notebook 05, after CLUSTER FAILOVER or a restart)."""
-    password = _password_of(port)
+    login = _login_of(port)
     began = time.monotonic()
     while time.monotonic() - began < timeout:
-        if _role(port, password) == wanted:
+        if _role(port, login) == wanted:
             return time.monotonic() - began
         time.sleep(0.05)
     raise WorkshopError(f"The node on port {port} was not a {wanted} after {timeout:.0f} s.")
@@ -102,7 +102,7 @@ def wait_for_role(port: int, wanted: str, timeout: float = 60.0) -> float:
 def wait_for_cluster_state(port: int, wanted: str, timeout: float = 60.0) -> float:
     """Wait until the node on `port` reports cluster_state:`wanted` ('ok' or 'fail'); return
     the seconds it took. Notebook 05 watches the course's cluster go down with it."""
-    node = Connection(HOST, port, _password_of(port), timeout=0.5)
+    node = Connection(HOST, port, _login_of(port), timeout=0.5)
     began = time.monotonic()
     try:
         while time.monotonic() - began < timeout:
@@ -126,28 +126,28 @@ def wait_for_failover(dead_port: int, timeout: float = 60.0, poll: float = 0.05)
     _, state = workshop_cluster()
     survivors = [port for port in state.spec.ports if port != dead_port]
     slots = _served_when_killed.pop(dead_port, None) or [
-        slot for slot, owner in slot_owners(survivors, state.spec.password).items() if owner == dead_port]
+        slot for slot, owner in slot_owners(survivors, state.login).items() if owner == dead_port]
     if not slots:
         raise WorkshopError(f"The node on port {dead_port} served no slots: only a master's "
                             "death causes a failover.")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        owner = slot_owners(survivors, state.spec.password).get(slots[0])
-        if owner in survivors and _role(owner, state.spec.password) == "master":
+        owner = slot_owners(survivors, state.login).get(slots[0])
+        if owner in survivors and _role(owner, state.login) == "master":
             return owner
         time.sleep(poll)
     raise WorkshopError(f"No replica took over from the master on port {dead_port} within "
                         f"{timeout:.0f} s. Does it have a replica, and was it in sync?")
 
 
-def _password_of(port: int) -> str | None:
-    """The password of the cluster `port` belongs to (the workshop's, or the course's nodes)."""
+def _login_of(port: int) -> Credentials:
+    """How to log in to the cluster `port` belongs to (the workshop's, or the course's nodes)."""
     [(_, state, _)] = clusters_of(port)
-    return state.spec.password
+    return state.login
 
 
-def _role(port: int, password: str | None) -> str | None:
-    node = Connection(HOST, port, password, timeout=0.5)
+def _role(port: int, login: Credentials) -> str | None:
+    node = Connection(HOST, port, login, timeout=0.5)
     try:
         return parse_info(node.ask(("INFO", "replication"))[0]).get("role")
     except (OSError, ReplyError):

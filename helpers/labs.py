@@ -120,21 +120,21 @@ class FailoverWriter(Background):
                  max_rows: int = 200_000) -> None:
         super().__init__(max_seconds, max_rows)
         _, state = workshop_cluster()
-        self.ports, self.password = state.spec.ports, state.spec.password
+        self.ports, self.login = state.spec.ports, state.login
         self.wait_ms, self.prefix = wait_ms, prefix
         self._links: dict[int, Connection] = {}
-        self._owners = slot_owners(self.ports, self.password)
+        self._owners = slot_owners(self.ports, self.login)
 
     def _step(self) -> None:
         key, number = f"{self.prefix}:{len(self.rows)}", len(self.rows)
         port = self._owners.get(key_slot(key), self.ports[0])
-        node = self._links.setdefault(port, Connection(HOST, port, self.password, timeout=0.5))
+        node = self._links.setdefault(port, Connection(HOST, port, self.login, timeout=0.5))
         seconds = self.seconds()
         outcome, error = write(node, key, number, self.wait_ms)
         self.rows.append((seconds, key, port, outcome, error))
         if error:
             self._stop.wait(0.02)  # bounded: at most 50 failed attempts a second
-            self._owners = slot_owners(self.ports, self.password) or self._owners
+            self._owners = slot_owners(self.ports, self.login) or self._owners
 
     def _close(self) -> None:
         for node in self._links.values():
@@ -157,14 +157,14 @@ class PartitionWriter(Background):
                  keys_of: int | None = None, max_seconds: float = 120.0, max_rows: int = 200_000) -> None:
         super().__init__(max_seconds, max_rows)
         _, state = workshop_cluster()
-        self.port, self.password, self.wait_ms = port, state.spec.password, wait_ms
-        owners = slot_owners(state.spec.ports, state.spec.password)
+        self.port, self.login, self.wait_ms = port, state.login, wait_ms
+        owners = slot_owners(state.spec.ports, state.login)
         tag = next(str(n) for n in range(100_000) if owners.get(key_slot(str(n))) == (keys_of or port))
         self.prefix = f"{prefix}-{time.time_ns() % 10**9}{{{tag}}}"
         self._node: Connection | None = None
 
     def _open(self) -> None:
-        self._node = Connection(HOST, self.port, self.password, timeout=0.5)
+        self._node = Connection(HOST, self.port, self.login, timeout=0.5)
 
     def _step(self) -> None:
         number = len(self.rows)
@@ -361,9 +361,9 @@ class NodeViews(Background):
 
     def _open(self) -> None:
         _, state = workshop_cluster()
-        owners = slot_owners(state.spec.ports, state.spec.password)
+        owners = slot_owners(state.spec.ports, state.login)
         self.slot = min(slot for slot, owner in owners.items() if owner == self.watched)
-        self.probes = {port: Connection(HOST, port, state.spec.password, timeout=0.5)
+        self.probes = {port: Connection(HOST, port, state.login, timeout=0.5)
                        for port in state.spec.ports if port != self.watched}
 
     def _step(self) -> None:

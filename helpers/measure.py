@@ -28,7 +28,7 @@ from helpers.cluster.base import HOST
 from helpers.data import bulk_load, numbered_items
 from helpers.errors import WorkshopError
 from helpers.replies import parse_info
-from helpers.resp import Connection, Credentials, ReplyError, credentials_of, encode
+from helpers.resp import Connection, Credentials, ReplyError, credentials_of, encode, open_socket
 
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster
@@ -58,12 +58,13 @@ def latency_samples(rc: "RedisCluster", count: int = 5_000, pipeline: int = 1,
     """
     value = b"x" * 16
     reply = b"$16\r\n" + value + b"\r\n" if command == "GET" else b"+OK\r\n"
-    auth = credentials_of(rc).auth()  # the client's own user, not always the default one
+    login = credentials_of(rc)  # the client's own user (not always the default one), and its TLS
+    auth = login.auth()
     nodes = []
     try:
         for address, key in _key_per_master(rc, "latency:").items():
             host, port = address.rsplit(":", 1)
-            node = socket.create_connection((host, int(port)), timeout=10.0)  # never hang on a dead node
+            node = open_socket(host, int(port), login.tls, timeout=10.0)  # never hang on a dead node
             command_bytes = encode((command, key) if command == "GET" else (command, key, value))
             nodes.append((node, command_bytes * pipeline, len(reply) * pipeline))
             node.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -158,7 +159,7 @@ def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterab
     requests/s, p50 and p99 latency in milliseconds.
     """
     _, state = workshop_cluster()
-    login = ["-a", state.spec.password] if state.spec.password else []  # redis-benchmark has no --no-auth-warning
+    login = tools.login_options("redis-benchmark")
     rows = []
     for count in clients:
         for depth in pipelines:
@@ -253,10 +254,10 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
     """
     if port is None:
         _, state = workshop_cluster()
-        target, password, ports = ["--cluster", "-p", str(state.spec.base_port)], state.spec.password, state.spec.ports
+        target, password, ports = ["--cluster", "-p", str(state.spec.base_port)], state.login, state.spec.ports
+        login = tools.login_options("redis-benchmark")
     else:
-        target, password, ports = ["-p", str(port)], None, [port]
-    login = ["-a", password] if password else []
+        target, password, ports, login = ["-p", str(port)], None, [port], []
     arguments = ["-t", command, "-n", str(requests), "-c", str(clients), "-P", str(pipeline),
                  *(["--threads", str(threads)] if threads > 1 else [])]
     nodes_before, machine_before = _node_counters(ports, password, command), _machine_ticks()

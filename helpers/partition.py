@@ -66,7 +66,7 @@ def heal(timeout: float = 60.0) -> str:
     if not was:
         return "Nothing to heal: no node is isolated."
     _reconnect(backend, state)
-    wait_until_ready(state.addresses, state.spec, timeout)
+    wait_until_ready(state, timeout)
     return f"Healed: the cut around {_nodes(was)} is gone, and the cluster is whole."
 
 

@@ -8,9 +8,13 @@ Everything else goes through redis-py.
 """
 from __future__ import annotations
 
+import functools
 import socket
+import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from helpers.errors import tls_problem
 
 if TYPE_CHECKING:
     import redis
@@ -30,11 +34,87 @@ class ReplyError(Exception):
         return str(self).split(" ", 1)[0]
 
 
+class TlsError(ConnectionError):
+    """TLS stood between us and the node: a certificate that does not verify, or one side speaking
+    TLS to the other's plain TCP. The message names the cause and the fix (helpers.errors.tls_problem)."""
+
+
 class ProtocolError(ConnectionError):
     """The node sent bytes that are not a RESP2 reply (e.g. RESP3 after HELLO 3): the connection is dropped."""
 
 
 Reply = Status | bytes | str | int | None | list | ReplyError
+
+
+@dataclass(frozen=True)
+class Tls:
+    """How a connection speaks TLS, named as redis-py's `ssl_*` options and URL parameters name them.
+
+    `ca_certs`: the CA that signed the nodes' certificates (None: the system's CAs);
+    `certfile` and `keyfile`: the client's own certificate, for nodes that ask for one;
+    `cert_reqs`: 'required' (the default), 'optional' or 'none', which turns verification off
+    and is only ever used when asked for; `check_hostname`: the certificate must name the
+    host connected to. A workshop cluster started with `up --tls` (notebook 07) and a
+    `rediss://` REDIS_CLUSTER_URL both give one.
+    """
+
+    ca_certs: str | None = None
+    certfile: str | None = None
+    keyfile: str | None = None
+    cert_reqs: str = "required"
+    check_hostname: bool = True
+
+    def context(self) -> ssl.SSLContext:
+        """An SSLContext that checks what these settings ask, as redis-py's SSLConnection does;
+        made once per settings (loading CAs takes milliseconds, a connection should not)."""
+        return _context(self)
+
+    def redis_options(self) -> dict:
+        """These settings as redis-py's keyword arguments (`RedisCluster(..., **options)`)."""
+        options = {"ssl": True, "ssl_ca_certs": self.ca_certs, "ssl_certfile": self.certfile,
+                   "ssl_keyfile": self.keyfile, "ssl_cert_reqs": self.cert_reqs,
+                   "ssl_check_hostname": self.check_hostname}
+        return {key: value for key, value in options.items() if value is not None}
+
+    def cli_options(self) -> list[str]:
+        """These settings as redis-cli's and redis-benchmark's options (`--tls --cacert ...`)."""
+        options = ["--tls"]
+        if self.ca_certs:
+            options += ["--cacert", self.ca_certs]
+        if self.certfile:
+            options += ["--cert", self.certfile, "--key", self.keyfile or self.certfile]
+        if self.cert_reqs == "none":
+            options.append("--insecure")
+        return options
+
+    @classmethod
+    def of(cls, options: dict) -> "Tls | None":
+        """The TLS settings in redis-py's connection keyword arguments, or None for plain TCP."""
+        from redis.connection import SSLConnection
+
+        connection_class = options.get("connection_class")
+        if not (options.get("ssl") or (isinstance(connection_class, type)
+                                       and issubclass(connection_class, SSLConnection))):
+            return None
+        reqs = options.get("ssl_cert_reqs", "required")
+        if isinstance(reqs, ssl.VerifyMode):
+            reqs = {ssl.CERT_NONE: "none", ssl.CERT_OPTIONAL: "optional"}.get(reqs, "required")
+        check = options.get("ssl_check_hostname", True)
+        return cls(options.get("ssl_ca_certs"), options.get("ssl_certfile"), options.get("ssl_keyfile"),
+                   str(reqs), True if check is None else bool(check))
+
+
+@functools.cache
+def _context(tls: Tls) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=tls.ca_certs)
+    verify = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL, "required": ssl.CERT_REQUIRED}
+    if tls.cert_reqs not in verify:
+        raise ValueError(f"ssl_cert_reqs={tls.cert_reqs!r}: choose none, optional or required")
+    context.check_hostname = tls.check_hostname and tls.cert_reqs != "none"
+    context.verify_mode = verify[tls.cert_reqs]
+    if tls.certfile:
+        context.load_cert_chain(tls.certfile, tls.keyfile)
+    return context
 
 
 @dataclass(frozen=True)
@@ -48,6 +128,7 @@ class Credentials:
 
     username: str | None = None
     password: str | None = None
+    tls: Tls | None = None  # None: plain TCP
 
     def auth(self) -> tuple[str, ...] | None:
         """The AUTH command that logs in as this user, or None when there is nothing to send.
@@ -62,13 +143,14 @@ class Credentials:
         return None
 
     def __repr__(self) -> str:  # never print a password in a notebook's output
-        return f"Credentials(username={self.username!r}, password={'***' if self.password else None})"
+        return (f"Credentials(username={self.username!r}, password={'***' if self.password else None}"
+                + (f", tls={self.tls!r})" if self.tls else ")"))
 
 
 def credentials_of(client: "RedisCluster | redis.Redis") -> Credentials:
-    """The user and password a redis-py client logs in with (cluster or single node)."""
+    """The user, password and TLS settings a redis-py client connects with (cluster or single node)."""
     kwargs = client.get_connection_kwargs()
-    return Credentials(kwargs.get("username"), kwargs.get("password"))
+    return Credentials(kwargs.get("username"), kwargs.get("password"), Tls.of(kwargs))
 
 
 def as_credentials(login: "Credentials | str | None") -> Credentials:
@@ -77,7 +159,8 @@ def as_credentials(login: "Credentials | str | None") -> Credentials:
 
 
 class Connection:
-    """One TCP connection to one node; commands are pipelined, replies typed (see `Reply`).
+    """One TCP connection to one node, in TLS when the credentials say so; commands are pipelined,
+    replies typed (see `Reply`).
 
     Bulk strings come back as str or, with decode=False, as bytes. A str keeps every byte:
     those that are not UTF-8 become surrogate escapes (PEP 383), so
@@ -112,15 +195,22 @@ class Connection:
     def ask_raw(self, *commands: tuple) -> list[Reply]:
         """Like `ask`, but error replies come back as ReplyError values instead of raising."""
         login: tuple[tuple, ...] = ()
+        fresh = self._socket is None
         try:
-            if self._socket is None:
-                self._socket = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            if fresh:
+                self._socket = open_socket(self.host, self.port, self.credentials.tls, self.timeout)
                 self._reader = self._socket.makefile("rb")
                 auth = self.credentials.auth()
                 login = (auth,) if auth else ()
             sent = (*login, *commands)
             self._socket.sendall(b"".join(encode(command) for command in sent))
             replies = [self._read() for _ in sent]
+        except (ssl.SSLError, ConnectionError, TimeoutError) as error:
+            self.close()
+            problem = tls_problem(error, self.host, self.port, self.credentials.tls is not None) if fresh else None
+            if problem:
+                raise TlsError(problem) from error
+            raise
         except BaseException:
             self.close()
             raise
@@ -165,6 +255,29 @@ class Connection:
             self._reader.close()
             self._socket.close()
         self._socket = self._reader = None
+
+
+def open_socket(host: str, port: int, tls: Tls | None, timeout: float) -> socket.socket:
+    """A socket connected to `host:port`, in TLS with its handshake done when `tls` is given.
+
+    The one way the workshop's own connections open (this module's Connection, the bulk
+    loader of notebooks 03 and 05, the latency measurement of notebook 03). A handshake that
+    fails raises a TlsError that names the cause and the fix.
+    """
+    plain = socket.create_connection((host, port), timeout=timeout)
+    if tls is None:
+        return plain
+    try:
+        return tls.context().wrap_socket(plain, server_hostname=host)
+    except (ssl.SSLError, OSError) as error:
+        plain.close()
+        problem = tls_problem(error, host, port, tls=True)
+        if problem:
+            raise TlsError(problem) from error
+        raise
+    except BaseException:
+        plain.close()
+        raise
 
 
 def encode(command: tuple) -> bytes:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from helpers.cluster import workshop_cluster
 from helpers.cluster.base import HOST, ClusterSpec
 from helpers.errors import WorkshopError
+from helpers.resp import Tls
 
 # The shell's `times` prints the CPU its children used (user, then system) on its last line
 # (the line before is the shell's own):
@@ -40,6 +41,20 @@ def command(program: str, *arguments: str, timed: bool = False, terminal: bool =
     backend, state = workshop_cluster()
     prefix = backend.tool_prefix(state, program, terminal, environment)
     return [*prefix, *(_TIMED if timed else ()), program, *arguments]
+
+
+def login_options(program: str = "redis-cli") -> list[str]:
+    """The options that log Redis's own programs in to the workshop's cluster: `-a PASSWORD` (and
+    redis-cli's `--no-auth-warning`), and for a TLS cluster `--tls` with its CA and client
+    certificate, as paths where the program runs (notebooks 02, 05 and 07, and helpers.measure)."""
+    backend, state = workshop_cluster()
+    options = []
+    if state.spec.password:  # redis-benchmark has no --no-auth-warning
+        options += ["-a", state.spec.password, *(["--no-auth-warning"] if program == "redis-cli" else [])]
+    folder = backend.tool_certificates(state)
+    if folder:
+        options += Tls(f"{folder}/ca.crt", f"{folder}/client.crt", f"{folder}/client.key").cli_options()
+    return options
 
 
 def shell(program: str) -> str:
@@ -76,9 +91,7 @@ def redis_cli(line: str, refused: bool = False, listing: bool = False, timeout: 
     A failing redis-cli raises a WorkshopError with its output; with refused=True the lab
     expects a refusal, and a success is the error.
     """
-    _, state = workshop_cluster()
-    login = ["-a", state.spec.password, "--no-auth-warning"] if state.spec.password else []
-    result = run("redis-cli", *login, *shlex.split(line), timeout=timeout, check=not refused)
+    result = run("redis-cli", *login_options(), *shlex.split(line), timeout=timeout, check=not refused)
     text = (result.stdout + result.stderr).rstrip()
     text = abridge(text if listing else _without_listing(text))
     if refused and result.returncode == 0:
@@ -186,9 +199,7 @@ def redis_cli_session(lines: Sequence[str], port: int | None = None, timeout: fl
                             f"cannot type at redis-cli: type the same lines yourself in a terminal, "
                             f"at `{shlex.join(typed)}{password}`.")
     quiet = {"TERM": "dumb", "REDISCLI_HISTFILE": "/dev/null"}  # no escape codes, no history file
-    argv = command("redis-cli", "-c", "-p", str(port), terminal=True, environment=quiet)
-    if state.spec.password:
-        argv += ["-a", state.spec.password, "--no-auth-warning"]
+    argv = command("redis-cli", "-c", "-p", str(port), terminal=True, environment=quiet) + login_options()
 
     controller, terminal = os.openpty()
     try:

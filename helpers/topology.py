@@ -13,6 +13,8 @@ import redis
 from redis.cluster import RedisCluster
 
 from helpers.cluster import seeds
+from helpers.cluster.base import node_client
+from helpers.errors import tls_problem
 from helpers.replies import parse_cluster_nodes, parse_info, read_cluster_nodes
 from helpers.resp import Connection, Credentials, ReplyError, credentials_of
 from helpers.slots import format_slot_range, key_slot
@@ -112,8 +114,7 @@ def doctor(rc: RedisCluster) -> pd.DataFrame:
 
 def _check_address(host: str, port: int, credentials: Credentials) -> tuple[str, str]:
     """('ok', '') or (what happened, what to fix) for one announced address."""
-    client = redis.Redis(host=host, port=port, username=credentials.username,
-                         password=credentials.password, socket_timeout=2, socket_connect_timeout=2)
+    client = node_client(host, port, credentials)
     try:
         client.ping()
         return "ok", ""
@@ -127,6 +128,9 @@ def _check_address(host: str, port: int, credentials: Credentials) -> tuple[str,
             "127.0.0.1 (see docker-compose.yml), or set cluster-announce-ip/-port on each "
             "node to an address this machine can reach.")
     except redis.ConnectionError as error:
+        problem = tls_problem(error, host, port, credentials.tls is not None)
+        if problem:
+            return "TLS refused", problem
         if "protected mode" in str(error).lower() or "DENIED" in str(error):
             return "refused by protected mode", (
                 "The node only accepts loopback clients. Give it a password (requirepass), or "

@@ -28,16 +28,17 @@ if TYPE_CHECKING:  # redis-py is imported only where a client is made: `up` must
 
 def up(backend: str | None = None, masters: int | None = None, replicas: int | None = None,
        base_port: int | None = None, node_timeout: int | None = None,
-       password: str | None = None) -> ClusterState:
+       password: str | None = None, tls: bool | None = None) -> ClusterState:
     """Start the workshop's cluster, or find the one that runs; return when it is ready.
 
     Arguments left as None take the running cluster's values, else the settings
-    (WORKSHOP_* variables). Asking for a different shape than the running one is an
+    (WORKSHOP_* variables). `tls=True` starts a cluster that speaks TLS only, with its own CA
+    in WORKSHOP_HOME/tls (`python -m helpers up --tls`). Asking for a different shape than the running one is an
     error, never a silent restart. Used by the first cell of every notebook.
     """
     settings = Settings.from_env()
     asked = {"masters": masters, "replicas": replicas, "base_port": base_port,
-             "node_timeout": node_timeout, "password": password}
+             "node_timeout": node_timeout, "password": password, "tls": tls}
     asked = {key: value for key, value in asked.items() if value is not None}
     if settings.cluster_url or (backend or settings.backend) == "external":
         from helpers.cluster.external import check_url, refuse_local_options
@@ -195,7 +196,7 @@ def status() -> dict:
                 "message": "No workshop cluster. Start one: python -m helpers up"}
     implementation = make_backend(state.backend, settings)
     running = set(implementation.running_ports(state))
-    probes = {(HOST, port): Connection(HOST, port, state.spec.password, timeout=1.0)
+    probes = {(HOST, port): Connection(HOST, port, state.login, timeout=1.0)
               for port in sorted(running)}
     nodes = []
     try:
@@ -217,7 +218,8 @@ def status() -> dict:
     isolated = implementation.isolated(state) if running else []
     return {"running": bool(running), "ready": not problems and len(running) == state.spec.size,
             "isolated": isolated,
-            "backend": state.backend, "home": str(settings.home), "masters": state.spec.masters,
+            "backend": state.backend, "home": str(settings.home), "tls": state.spec.tls,
+            "masters": state.spec.masters,
             "replicas": state.spec.replicas, "base_port": state.spec.base_port,
             "node_timeout": state.spec.node_timeout, "project": state.project,
             "problems": problems, "nodes": nodes}
@@ -231,7 +233,7 @@ def format_status(report: dict) -> str:
     health = "ready" if report["ready"] else ("running, not ready" if report["running"] else "stopped")
     where = f"at {report['url']}" if external else f"(data in {report['home']})"
     lines = [f"{report['backend']} cluster {where}, {report['masters']} masters × "
-             f"{report['replicas']} replica(s), {health}"]
+             f"{report['replicas']} replica(s){', TLS' if report.get('tls') else ''}, {health}"]
     down = "not answering" if external else "stopped"
     for node in report["nodes"]:
         lines.append(f"  {node['address']:<16} {node['role'] or '-':<8} "
@@ -267,9 +269,10 @@ def connect(decode_responses: bool = True, username: str | None = None,
     if username is None and password is None:
         password = state.spec.password
     nodes = [ClusterNode(HOST, port) for port in running]
+    tls = state.login.tls.redis_options() if state.login.tls else {}
     try:
         return RedisCluster(startup_nodes=nodes, username=username, password=password,
-                            decode_responses=decode_responses, **options)
+                            decode_responses=decode_responses, **{**tls, **options})
     except (redis.RedisError, redis.RedisClusterException, OSError) as error:
         who = f"user {username!r}" if username else "the default user"
         raise WorkshopError(explain_connection_error(
@@ -357,14 +360,14 @@ def seeds() -> tuple[list[str], Credentials]:
         from helpers.cluster.external import url_seed
         return url_seed(settings.cluster_url)
     _, state = workshop_cluster(settings)
-    return [f"{HOST}:{port}" for port in state.spec.ports], Credentials(password=state.spec.password)
+    return [f"{HOST}:{port}" for port in state.spec.ports], state.login
 
 
 def _is_ready(implementation: Backend, state: ClusterState) -> bool:
     """The quick check behind an idempotent `up`: every node runs and the cluster is ready."""
     if len(implementation.running_ports(state)) != state.spec.size:
         return False
-    probes = {address: Connection(*address, state.spec.password, timeout=1.0)
+    probes = {address: Connection(*address, state.login, timeout=1.0)
               for address in state.addresses}
     try:
         return not readiness(probes, state.spec)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from helpers.config import Settings
 from helpers.errors import WorkshopError
 from helpers.replies import parse_cluster_nodes, parse_info
-from helpers.resp import Connection, Credentials, ReplyError
+from helpers.resp import Connection, Credentials, ReplyError, Tls, as_credentials
 
 if TYPE_CHECKING:
     import redis
@@ -54,6 +54,7 @@ class ClusterSpec:
     base_port: int = 7000
     node_timeout: int = 5000
     password: str | None = None
+    tls: bool = False  # TLS ports only: tls-port, tls-cluster, tls-replication (`up --tls`)
 
     def check(self) -> "ClusterSpec":
         """Return self, or raise a WorkshopError saying which value to change and to what."""
@@ -91,9 +92,9 @@ class ClusterSpec:
         return list(range(self.base_port, self.base_port + self.size))
 
     def describe(self) -> str:
-        """'3 masters × 1 replica' for messages."""
+        """'3 masters × 1 replica' for messages ('..., TLS' for a TLS cluster)."""
         plural = "replica" if self.replicas == 1 else "replicas"
-        return f"{self.masters} masters × {self.replicas} {plural}"
+        return f"{self.masters} masters × {self.replicas} {plural}" + (", TLS" if self.tls else "")
 
 
 @dataclass(repr=False)
@@ -105,6 +106,18 @@ class ClusterState:
     pids: dict[int, int] = field(default_factory=dict)  # port -> pid (local backend)
     project: str | None = None  # Compose project (docker backend)
     url: str | None = None  # REDIS_CLUSTER_URL without its password (external backend)
+    certificates: str | None = None  # the folder of ca.crt, node.crt, client.crt (a TLS cluster)
+
+    @property
+    def login(self) -> Credentials:
+        """How every connection to this cluster's nodes logs in: its password and, for a TLS
+        cluster, its CA and client certificate."""
+        tls = None
+        if self.certificates:
+            folder = Path(self.certificates)
+            tls = Tls(ca_certs=str(folder / "ca.crt"), certfile=str(folder / "client.crt"),
+                      keyfile=str(folder / "client.key"))
+        return Credentials(password=self.spec.password, tls=tls)
 
     @property
     def addresses(self) -> list[tuple[str, int]]:
@@ -161,6 +174,9 @@ class ClusterState:
         fields = {name: expect(spec[name], int, f"spec.{name}")
                   for name in ("masters", "replicas", "base_port", "node_timeout")}
         fields["password"] = expect(spec.get("password"), (str, type(None)), "spec.password")
+        fields["tls"] = spec.get("tls", False)
+        if not isinstance(fields["tls"], bool):
+            raise TypeError(f"spec.tls is {json.dumps(fields['tls'])[:40]}, not true or false")
         pids = {}
         for port, pid in expect(raw.get("pids", {}), dict, "pids").items():
             if not port.isdigit():
@@ -172,7 +188,8 @@ class ClusterState:
             raise ValueError(f"spec {json.dumps(raw['spec'])[:120]} is not a cluster's shape")
         return cls(backend=raw["backend"], spec=spec, pids=pids,
                    project=expect(raw.get("project"), (str, type(None)), "project"),
-                   url=expect(raw.get("url"), (str, type(None)), "url"))
+                   url=expect(raw.get("url"), (str, type(None)), "url"),
+                   certificates=expect(raw.get("certificates"), (str, type(None)), "certificates"))
 
 
 def _json_type(kind: type | tuple) -> str:
@@ -208,6 +225,11 @@ class Backend(ABC):
     def __init__(self, settings: Settings, home: Path | None = None) -> None:
         self.settings = settings
         self.home = home or settings.home
+
+    def tool_certificates(self, state: ClusterState) -> str | None:
+        """The folder of a TLS cluster's ca.crt and client.crt/.key as seen where Redis's own
+        programs run (helpers.tools.login_options); None for a plain cluster."""
+        return state.certificates
 
     @abstractmethod
     def start(self, state: ClusterState) -> ClusterState:
@@ -374,12 +396,16 @@ def find_free_base_port(count: int, start: int = 20000) -> int:
 
 # ---- readiness ---------------------------------------------------------------------------------
 
-def node_client(host: str, port: int, password: str | None = None,
+def node_client(host: str, port: int, login: Credentials | str | None = None,
                 timeout: float = 2.0) -> "redis.Redis":
-    """A redis-py client to one node (not the cluster), for administration commands."""
+    """A redis-py client to one node (not the cluster), for administration commands; `login` is
+    a cluster's `ClusterState.login` (password and TLS) or a bare password."""
     import redis
-    return redis.Redis(host=host, port=port, password=password, socket_timeout=timeout,
-                       socket_connect_timeout=timeout, decode_responses=True)
+    login = as_credentials(login)
+    tls = login.tls.redis_options() if login.tls else {}
+    return redis.Redis(host=host, port=port, username=login.username, password=login.password,
+                       socket_timeout=timeout, socket_connect_timeout=timeout,
+                       decode_responses=True, **tls)
 
 
 def readiness(probes: dict[tuple[str, int], Connection], spec: ClusterSpec) -> list[str]:
@@ -425,10 +451,10 @@ def readiness(probes: dict[tuple[str, int], Connection], spec: ClusterSpec) -> l
     return problems
 
 
-def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeout: float = 60.0,
-                     poll: float = 0.02) -> None:
+def wait_until_ready(state: ClusterState, timeout: float = 60.0, poll: float = 0.02) -> None:
     """Return when the cluster is ready (see `readiness`); raise a WorkshopError after timeout."""
-    probes = {address: Connection(*address, password=spec.password) for address in addresses}
+    spec = state.spec
+    probes = {address: Connection(*address, state.login) for address in state.addresses}
     began = time.monotonic()
     deadline, extra_since = began + timeout, None
     try:
@@ -453,10 +479,10 @@ def wait_until_ready(addresses: list[tuple[str, int]], spec: ClusterSpec, timeou
 def admin(port: int, state: ClusterState) -> closing[Connection]:
     """`with admin(port, state) as node:` a short-lived connection to one node of `state`, with
     its password (notebook 05's scaling lab and 06's partitions ask each node in turn)."""
-    return closing(Connection(HOST, port, state.spec.password, timeout=5.0))
+    return closing(Connection(HOST, port, state.login, timeout=5.0))
 
 
-def wait_answering(port: int, password: str | None, timeout: float = 30.0) -> None:
+def wait_answering(port: int, password: Credentials | str | None, timeout: float = 30.0) -> None:
     """Return once the node on `port` answers PING, which it refuses with -LOADING until its data
     is in memory (as the local backend waits); a WorkshopError after `timeout` seconds. For the
     docker backend's restarted nodes and the nodes it starts beside the cluster (notebooks 01

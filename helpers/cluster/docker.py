@@ -23,8 +23,10 @@ from contextlib import contextmanager
 
 from helpers.cluster.base import (Backend, ClusterSpec, ClusterState, check_ports_free,
                                   wait_answering, wait_until_ready)
+from helpers.cluster.certificates import make_certificates
 from helpers.config import REPO_ROOT
 from helpers.errors import WorkshopError
+from helpers.resp import Credentials
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 COMPOSE_SHAPE = ClusterSpec(masters=3, replicas=1)
@@ -123,9 +125,11 @@ class DockerBackend(Backend):
             except WorkshopError as error:
                 raise WorkshopError(f"{error}{_publisher_of(published)}") from None
         fresh = not running and not self.has_data(state)
+        if spec.tls and not state.certificates:
+            state.certificates = str(make_certificates(self.home / "tls"))
         try:  # a failed `compose up` (a port taken meanwhile) must not leave half a cluster either
             self.compose(state, "up", "-d")
-            wait_until_ready(state.addresses, spec, timeout=120)
+            wait_until_ready(state, timeout=120)
         except BaseException:
             if fresh:
                 self.compose(state, "down", "--volumes", "--timeout", "5")
@@ -137,6 +141,8 @@ class DockerBackend(Backend):
         too with purge."""
         profiles = [argument for profile in ("course", "extra", "plain") for argument in ("--profile", profile)]
         self.compose(state, *profiles, "down", "--timeout", "10", *(["--volumes"] if purge else []))
+        if purge:
+            shutil.rmtree(self.home / "tls", ignore_errors=True)
 
     def running_ports(self, state: ClusterState) -> list[int]:
         return sorted(port for port, container in self.containers(state).items()
@@ -162,7 +168,7 @@ class DockerBackend(Backend):
         container.reload()
         if container.status != "running":
             container.start()
-        wait_answering(port, state.spec.password, timeout)
+        wait_answering(port, state.login, timeout)
 
     def node_file(self, state: ClusterState, port: int, name: str) -> str:
         """Copy it out of the node's volume, /data, through the Docker API (what `docker cp`
@@ -206,7 +212,7 @@ class DockerBackend(Backend):
         return network
 
     def _start_beside(self, state: ClusterState, services: tuple[str, ...], ports: list[int],
-                      password: str | None) -> None:
+                      login: Credentials | None) -> None:
         """`compose up -d --no-deps` nodes beside the cluster; return once each answers."""
         network = self._running_network(state)
         unpublished = [port for port in ports if f"{port}/tcp" not in network.ports]
@@ -217,7 +223,7 @@ class DockerBackend(Backend):
                 "python -m helpers down, then python -m helpers up")
         self.compose(state, "up", "-d", "--no-deps", *services)
         for port in ports:
-            wait_answering(port, password)
+            wait_answering(port, login)
 
     def _remove(self, state: ClusterState, ports: list[int]) -> None:
         """Remove the containers of these nodes beside the cluster, with their anonymous volumes."""
@@ -239,7 +245,7 @@ class DockerBackend(Backend):
         password and timeout; any left from an earlier run are replaced, with their data."""
         ports = _extra_ports(state)
         self._remove(state, ports)
-        self._start_beside(state, EXTRA_SERVICES, ports, state.spec.password)
+        self._start_beside(state, EXTRA_SERVICES, ports, state.login)
         return ports
 
     def extra_nodes(self, state: ClusterState) -> list[int]:
@@ -271,6 +277,10 @@ class DockerBackend(Backend):
     def isolated(self, state: ClusterState) -> list[int]:
         return []
 
+    def tool_certificates(self, state: ClusterState) -> str | None:
+        """/tls, where docker-compose.yml mounts the certificates in the `network` container."""
+        return "/tls" if state.certificates else None
+
     def tool_prefix(self, state: ClusterState, program: str, terminal: bool = False,
                     environment: dict[str, str] | None = None) -> list[str]:
         """`docker exec [-it] [-e NAME=VALUE] <the network container>`: the program runs in the
@@ -282,7 +292,10 @@ class DockerBackend(Backend):
     def compose(self, state: ClusterState, *arguments: str) -> str:
         """Run one Compose command on this project with the ports of `state`; return its output."""
         environment = dict(os.environ, WORKSHOP_NODE_TIMEOUT=str(state.spec.node_timeout),
-                           WORKSHOP_PASSWORD=state.spec.password or "")
+                           WORKSHOP_PASSWORD=state.spec.password or "",
+                           WORKSHOP_TLS="yes" if state.certificates else "")
+        if state.certificates:
+            environment["WORKSHOP_CERTIFICATES"] = state.certificates
         for index, port in enumerate(published_ports(state.spec), start=1):
             environment[f"WORKSHOP_PORT_{index}"] = str(port)
         compose = compose_command()

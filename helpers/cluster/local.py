@@ -29,7 +29,8 @@ from helpers.cluster.base import (EMPTY_NODES, EXTRA_NODE_COUNT, HOST, Backend, 
                                   wait_until_ready)
 from helpers.errors import WorkshopError
 from helpers.replies import read_cluster_nodes
-from helpers.resp import Connection, ReplyError
+from helpers.cluster.certificates import make_certificates
+from helpers.resp import Connection, Credentials, ReplyError
 from helpers.slots import master_slot_ranges
 
 if TYPE_CHECKING:
@@ -64,6 +65,19 @@ RELAY_CONFIG = """\
 # port + 10000, which the node announces, and passes the other nodes' messages on.
 cluster-port {own_bus}
 cluster-announce-bus-port {announced_bus}
+"""
+# `up --tls`: the port speaks TLS only; the cluster bus and replication too.
+TLS_CONFIG = """\
+# TLS only (up --tls): no plain port; clients, the cluster bus and replication speak TLS.
+port 0
+tls-port {port}
+tls-cert-file {certificates}/node.crt
+tls-key-file {certificates}/node.key
+tls-ca-cert-file {certificates}/ca.crt
+tls-cluster yes
+tls-replication yes
+# A client may show a certificate, which is then checked against the CA; the password decides.
+tls-auth-clients optional
 """
 AUTH_CONFIG = 'requirepass "{password}"\nmasterauth "{password}"\n'
 ACL_FILE = "users.acl"
@@ -112,13 +126,15 @@ class LocalBackend(Backend):
                 "cluster cannot be rebuilt from that. Start afresh with: python -m helpers down --purge")
         fresh, started = not with_config, []
         try:
+            if spec.tls and not state.certificates:
+                state.certificates = str(make_certificates(home / "tls"))
             relayed = uses_relay(state, home)
             if relayed:
                 start_relay(home, spec.ports)
             started = start_nodes(state, home, relayed=relayed)
             if fresh:
-                build_cluster(spec)
-            wait_until_ready(state.addresses, spec)
+                build_cluster(state)
+            wait_until_ready(state)
         except BaseException:
             stop_nodes(state, home, only=started)
             if not self.running_ports(state):
@@ -131,6 +147,7 @@ class LocalBackend(Backend):
         stop_relay(self.home)
         if purge:
             shutil.rmtree(self.home / "nodes", ignore_errors=True)
+            shutil.rmtree(self.home / "tls", ignore_errors=True)
             (self.home / "relay.log").unlink(missing_ok=True)
 
     def running_ports(self, state: ClusterState) -> list[int]:
@@ -185,13 +202,13 @@ class LocalBackend(Backend):
         shutil.rmtree(self.home / EMPTY_NODES, ignore_errors=True)
 
     def start_extra_nodes(self, state: ClusterState) -> list[int]:
-        """Empty nodes on the first free ports after the cluster's, with its timeout and password."""
+        """Empty nodes on the first free ports after the cluster's, with its timeout, password and TLS."""
         home = self.home / EXTRA_NODES
         spec = ClusterSpec(masters=EXTRA_NODE_COUNT, replicas=0, node_timeout=state.spec.node_timeout,
-                           password=state.spec.password,
+                           password=state.spec.password, tls=state.spec.tls,
                            base_port=find_free_base_port(EXTRA_NODE_COUNT, start=state.spec.ports[-1] + 1))
         stop_extra_nodes(self.home)  # fresh ones: any left from an earlier run go, with their data
-        start_nodes(ClusterState(backend="local", spec=spec), home)
+        start_nodes(ClusterState(backend="local", spec=spec, certificates=state.certificates), home)
         return spec.ports
 
     def extra_nodes(self, state: ClusterState) -> list[int]:
@@ -217,6 +234,12 @@ class LocalBackend(Backend):
 
     def isolate(self, state: ClusterState, ports: list[int]) -> None:
         """Tell the relay (helpers/cluster/relay.py) which nodes to cut off; [] heals."""
+        if state.spec.tls:
+            raise WorkshopError(
+                "This cluster speaks TLS on its cluster bus (tls-cluster yes), so the relay cannot "
+                "read which node sends what, and cannot cut the network between them. The "
+                "partition lab (notebook 06) needs a plain cluster: python -m helpers down --purge, "
+                "then python -m helpers up (without --tls).")
         if not uses_relay(state, self.home):
             raise WorkshopError(
                 "This cluster was started before the workshop had its cluster bus relay, so its "
@@ -270,6 +293,8 @@ def start_nodes(state: ClusterState, home: Path, only: list[int] | None = None,
         if relayed:
             config += RELAY_CONFIG.format(own_bus=port + relay.OWN_BUS_OFFSET,
                                           announced_bus=port + relay.ANNOUNCED_BUS_OFFSET)
+        if spec.tls:
+            config += TLS_CONFIG.format(port=port, certificates=state.certificates)
         if spec.password:
             config += AUTH_CONFIG.format(password=spec.password)
         (directory / "redis.conf").write_text(config)
@@ -280,7 +305,7 @@ def start_nodes(state: ClusterState, home: Path, only: list[int] | None = None,
         state.pids[port], processes[port] = process.pid, process
     state.save(home)
     for port in missing:
-        _wait_answering(port, processes[port], spec.password, node_dir(home, port) / "redis.log")
+        _wait_answering(port, processes[port], state.login, node_dir(home, port) / "redis.log")
     return missing
 
 
@@ -296,10 +321,10 @@ def write_acl_file(path: Path, password: str | None) -> None:
         path.write_text(f"user default on >{password} ~* &* +@all\n" if password else "")
 
 
-def _wait_answering(port: int, process: subprocess.Popen, password: str | None, log: Path,
+def _wait_answering(port: int, process: subprocess.Popen, login: Credentials | None, log: Path,
                     timeout: float = 10.0) -> None:
     """Wait until the node on `port` answers PING; explain from its log if it died instead."""
-    probe = Connection(HOST, port, password=password, timeout=1.0)
+    probe = Connection(HOST, port, login, timeout=1.0)
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -319,7 +344,7 @@ def _wait_answering(port: int, process: subprocess.Popen, password: str | None, 
         probe.close()
 
 
-def build_cluster(spec: ClusterSpec) -> None:
+def build_cluster(state: ClusterState) -> None:
     """Make a cluster of fresh nodes directly: what `redis-cli --cluster create` does, without its sleeps.
 
     Each node gets its own config epoch, each master a contiguous range of slots, one node
@@ -327,7 +352,8 @@ def build_cluster(spec: ClusterSpec) -> None:
     Last, each replica MEETs every node: a bus message carries its sender's role, so every
     node learns at once that the replica is one, instead of a second later through gossip.
     """
-    clients = [node_client(HOST, port, password=spec.password) for port in spec.ports]
+    spec = state.spec
+    clients = [node_client(HOST, port, state.login) for port in spec.ports]
     try:
         masters, replicas = clients[:spec.masters], clients[spec.masters:]
         for epoch, client in enumerate(clients, start=1):
@@ -444,6 +470,8 @@ def uses_relay(state: ClusterState, home: Path) -> bool:
     """Whether the cluster's bus goes through the relay: yes, unless its running nodes were started
     without it, by a workshop older than the relay (their redis.conf has no cluster-port); `down`
     then `up` gives them one. A node restarted joins its cluster as the others run."""
+    if state.spec.tls:  # the relay reads the bus's headers, which TLS hides: see LocalBackend.isolate
+        return False
     running = [port for port in state.spec.ports if is_node_process(state.pids.get(port), port)]
     return not running or "cluster-port" in (node_dir(home, running[0]) / "redis.conf").read_text()
 

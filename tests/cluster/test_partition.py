@@ -109,8 +109,8 @@ def test_a_cluster_started_before_the_relay_runs_on_and_partition_says_how_to_ge
     state = ClusterState(backend="local", spec=ClusterSpec(settings.masters, settings.replicas, settings.base_port,
                                                            node_timeout=settings.node_timeout))
     start_nodes(state, settings.home)  # as the workshop did before the relay: the bus direct
-    build_cluster(state.spec)
-    wait_until_ready(state.addresses, state.spec)
+    build_cluster(state)
+    wait_until_ready(state)
     ports = helpers.up().spec.ports  # found as it is, bus and all
     assert relay_record(settings.home) is None
     faults.kill(ports[1])

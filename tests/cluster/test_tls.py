@@ -1,0 +1,229 @@
+"""A real TLS cluster (`python -m helpers up --tls`): every helper on it, as the workshop's own
+cluster and as an external one (rediss://), and a clear paragraph for each way TLS can refuse.
+
+The certificates that must fail (another CA, expired, another host's name) are served by one
+plain `redis-server --tls-port`, started here with them, next to the cluster.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import helpers
+from helpers import console, data, faults, measure, tools, topology
+from helpers.exercises import part02
+from helpers.cluster.base import find_free_base_port
+from helpers.cluster.certificates import make_certificates
+from helpers.errors import WorkshopError
+from helpers.live import _render
+from helpers.resp import Connection, Credentials, Tls, TlsError, credentials_of
+from tests.conftest import cli, environment, private_settings, require, wait_until
+
+PASSWORD = "s3cret"
+
+
+@pytest.fixture(scope="module")
+def tls_home(tmp_path_factory, redis_server_module) -> Iterator[dict[str, str]]:
+    """A TLS cluster with a password, started as a student starts one; its environment."""
+    home = tmp_path_factory.mktemp("tls") / "home"
+    settings = {**os.environ, **private_settings(home, 11500 + os.getpid() % 20 * 50),
+                "WORKSHOP_NODE_TIMEOUT": "2000"}
+    settings.pop("REDIS_CLUSTER_URL", None)
+    started = cli("up", "--tls", "--password", PASSWORD, env=settings)
+    assert started.returncode == 0, started.stderr
+    yield settings
+    stopped = cli("down", "--purge", env=settings)
+    assert stopped.returncode == 0, stopped.stderr
+
+
+@pytest.fixture(scope="module")
+def redis_server_module() -> None:
+    require(subprocess.run(["which", "redis-server"], capture_output=True).returncode == 0,
+            "redis-server is not installed")
+
+
+@pytest.fixture
+def on_tls(tls_home) -> Iterator[dict[str, str]]:
+    """os.environ pointing at the TLS cluster for one test."""
+    with environment({key: tls_home[key] for key in ("WORKSHOP_HOME", "WORKSHOP_BASE_PORT", "WORKSHOP_BACKEND")}):
+        yield tls_home
+
+
+def base_port(settings: dict[str, str]) -> int:
+    return int(settings["WORKSHOP_BASE_PORT"])
+
+
+def ca_of(settings: dict[str, str]) -> str:
+    return str(Path(settings["WORKSHOP_HOME"]) / "tls" / "ca.crt")
+
+
+def test_the_cluster_speaks_tls_only_on_every_path(on_tls) -> None:
+    port = base_port(on_tls)
+    report = helpers.status()
+    assert report["tls"] and report["ready"] and "TLS, ready" in helpers.cluster.format_status(report)
+    rc = helpers.connect()
+    try:
+        assert rc.config_get("tls-cluster", target_nodes=rc.get_random_node()) == {"tls-cluster": "yes"}
+        assert rc.config_get("tls-replication")["tls-replication"] == "yes"
+        assert rc.config_get("port")["port"] == "0"  # no plain port at all
+    finally:
+        rc.close()
+    plain = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True)
+    assert "PONG" not in plain.stdout  # a plain client gets nothing
+    # The replicas' links to their masters are up: replication speaks TLS too.
+    assert all(row.link == "up" for row in topology.node_table().itertuples() if row.role == "replica")
+
+
+def test_every_helper_works_on_a_tls_cluster(on_tls) -> None:
+    port = base_port(on_tls)
+    rc = helpers.connect()
+    try:
+        login = credentials_of(rc)
+        assert login.tls is not None and login.tls.ca_certs == ca_of(on_tls)
+        # The console of notebook 02, with its redirections
+        session = console.Session("127.0.0.1", port, login)
+        assert console.run_line(session, "set tls:key hello").reply == "OK"
+        assert console.run_line(session, "get tls:key").reply == "hello"
+        session.close()
+        # The bulk loader and the measurements of notebook 03
+        assert data.bulk_load(rc, data.numbered_items(20_000, prefix="tls:"), progress=False).keys == 20_000
+        assert rc.get("tls:19999") is not None
+        assert len(measure.latency_samples(rc, count=300)) == 300
+        grid = measure.redis_benchmark_grid(clients=(5,), pipelines=(1,), requests=2_000)
+        assert grid["requests/s"].iloc[0] > 0
+        assert measure.calls_per_master(rc, "set").sum() > 0
+        # Topology, the doctor, the dashboard
+        table = topology.node_table()
+        assert table["up"].all() and len(table) == 6
+        assert topology.doctor(rc)["reachable"].all()
+        assert "127.0.0.1" in _render(table)
+        # Redis's own programs, with --tls and the CA where they run
+        assert "All 16384 slots covered" in tools.redis_cli(f"--cluster check 127.0.0.1:{port}")
+        assert '"hello"' in tools.redis_cli_session(["get tls:key"])
+        # An exercise's check reads the cluster
+        rc.delete("lists:shopping")
+        rc.rpush("lists:shopping", "milk", "eggs")
+        assert part02.q4.verdict("rpush lists:shopping eggs") is None
+    finally:
+        rc.close()
+
+
+def test_an_external_tls_cluster_is_used_and_never_stopped(on_tls, tmp_path, monkeypatch) -> None:
+    port = base_port(on_tls)
+    url = f"rediss://default:{PASSWORD}@127.0.0.1:{port + 1}?ssl_ca_certs={ca_of(on_tls)}"
+    elsewhere = {**on_tls, "WORKSHOP_HOME": str(tmp_path / "student"), "REDIS_CLUSTER_URL": url}
+    started = cli("up", env=elsewhere)
+    assert started.returncode == 0 and "Ready: external cluster at rediss://default:***@" in started.stdout
+    shown = cli("status", env=elsewhere)
+    assert shown.returncode == 0 and "ready" in shown.stdout and shown.stdout.count("running") == 6
+    stopped = cli("down", env=elsewhere)
+    assert stopped.returncode == 0 and "Nothing to stop" in stopped.stdout and "never stops" in stopped.stdout
+    assert helpers.status()["ready"]  # still running
+    monkeypatch.setenv("WORKSHOP_HOME", elsewhere["WORKSHOP_HOME"])
+    monkeypatch.setenv("REDIS_CLUSTER_URL", url)
+    rc = helpers.connect()
+    try:
+        assert data.bulk_load(rc, data.numbered_items(1_000, prefix="url:"), progress=False).keys == 1_000
+        assert len(topology.node_table()) == 6
+        assert console.run_line(console.Session("127.0.0.1", port + 1, credentials_of(rc)),
+                                "get url:999").reply == "00000999xxxxxxxx"
+    finally:
+        rc.close()
+
+
+def test_a_plain_client_on_the_tls_port_is_told_to_use_tls(on_tls, tmp_path) -> None:
+    port = base_port(on_tls)
+    with pytest.raises(TlsError, match=f"127.0.0.1:{port} speaks TLS, and this client spoke plain TCP"):
+        Connection("127.0.0.1", port, PASSWORD).ask(("PING",))
+    session = console.Session("127.0.0.1", port, PASSWORD)
+    assert "speaks TLS" in console.run_line(session, "ping").problem
+    assert "is the node stopped" not in console.run_line(session, "ping").problem
+    url = f"redis://default:{PASSWORD}@127.0.0.1:{port}"
+    result = cli("up", env={**on_tls, "WORKSHOP_HOME": str(tmp_path / "h"), "REDIS_CLUSTER_URL": url})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "speaks TLS" in result.stderr and "rediss://" in result.stderr
+    assert not (tmp_path / "h" / "state.json").exists()  # nothing half-started
+
+
+def test_a_tls_client_on_a_plain_port_is_told_to_drop_tls(on_tls, tmp_path) -> None:
+    plain = find_free_base_port(1, start=base_port(on_tls) + 200)
+    server = subprocess.Popen(["redis-server", "--port", str(plain), "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: _answers(plain))
+        tls = Credentials(tls=Tls(ca_of(on_tls)))
+        with pytest.raises(TlsError, match=f"127.0.0.1:{plain} speaks plain TCP, not TLS"):
+            Connection("127.0.0.1", plain, tls, timeout=1.0).ask(("PING",))
+        url = f"rediss://127.0.0.1:{plain}?ssl_ca_certs={ca_of(on_tls)}"
+        result = cli("up", env={**on_tls, "WORKSHOP_HOME": str(tmp_path / "h"), "REDIS_CLUSTER_URL": url})
+        assert result.returncode == 1 and "speaks plain TCP, not TLS" in result.stderr
+        assert "redis:// instead of rediss://" in result.stderr
+    finally:
+        server.terminate()
+        server.wait()
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("another CA", "is not signed by a CA this client trusts"),
+    ("expired", "has expired"),
+    ("another host's name", "is not valid for the name '127.0.0.1'"),
+])
+def test_a_certificate_that_does_not_verify_is_named(case, expected, on_tls, tmp_path) -> None:
+    if case == "expired":
+        served = make_certificates(tmp_path / "served", days=1, not_before=datetime.datetime(
+            2020, 1, 1, tzinfo=datetime.timezone.utc))
+    elif case == "another host's name":
+        served = make_certificates(tmp_path / "served", names=("elsewhere.example",))
+    else:
+        served = make_certificates(tmp_path / "served")
+    trusted = ca_of(on_tls) if case == "another CA" else str(served / "ca.crt")
+    port = find_free_base_port(1, start=base_port(on_tls) + 300)
+    server = subprocess.Popen(["redis-server", "--port", "0", "--tls-port", str(port),
+                               "--tls-cert-file", str(served / "node.crt"), "--tls-key-file", str(served / "node.key"),
+                               "--tls-ca-cert-file", str(served / "ca.crt"), "--tls-auth-clients", "no",
+                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        insecure = Credentials(tls=Tls(cert_reqs="none"))  # only to know it listens
+        assert wait_until(lambda: _answers(port, insecure))
+        with pytest.raises(TlsError, match=expected):
+            Connection("127.0.0.1", port, Credentials(tls=Tls(trusted)), timeout=1.0).ask(("PING",))
+        url = f"rediss://127.0.0.1:{port}?ssl_ca_certs={trusted}"
+        result = cli("up", env={**on_tls, "WORKSHOP_HOME": str(tmp_path / "h"), "REDIS_CLUSTER_URL": url})
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert expected in result.stderr.replace("\n", " ")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def test_a_partition_is_refused_on_a_tls_cluster(on_tls) -> None:
+    result = cli("partition", str(base_port(on_tls)), env=on_tls)
+    assert result.returncode == 1 and "tls-cluster yes" in result.stderr
+    assert "without --tls" in result.stderr and helpers.status()["ready"]
+
+
+def test_faults_work_on_a_tls_cluster(on_tls) -> None:
+    """Last in this file: it changes which nodes are masters."""
+    master = base_port(on_tls)
+    replica = faults.replica_of(master)
+    faults.kill(master)
+    faults.wait_for_failover(master)
+    faults.restart(master)
+    assert faults.wait_for_role(master, "slave") >= 0
+    assert wait_until(lambda: helpers.status()["ready"], limit=60)  # the old master in sync again
+    assert faults.replica_of(replica) == master
+
+
+def _answers(port: int, login: Credentials | None = None) -> bool:
+    try:
+        Connection("127.0.0.1", port, login, timeout=0.5).ask(("PING",))
+        return True
+    except (OSError, WorkshopError):
+        return False
+    except Exception:  # an error reply: it listens
+        return True
