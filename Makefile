@@ -75,9 +75,9 @@ notebooks: setup-dev redis  ## rebuild the .ipynb files from their .md sources a
 # Two pytest-xdist workers: most of a test's time is waiting (a failure to be agreed on, a new
 # master's 2 s before it says ok), so two run side by side on two cores. The notebooks stay
 # together, in order, on one worker; they come first, being the longest (tests/nbval_cluster.py).
-test: setup-dev redis  ## every layer: unit, cluster, docker, notebooks, browser; then the notebooks on Docker alone and as on Binder
+test: setup-dev redis  ## every layer: unit, cluster, docker, notebooks, browser; then the notebooks on Docker alone, as on Binder, and over TLS
 	$(PYTEST) -n 2 --nbval notebooks tests
-	$(MAKE) --no-print-directory -j 2 --output-sync test-notebooks-docker test-binder
+	$(MAKE) --no-print-directory -j 2 --output-sync test-notebooks-docker test-binder test-notebooks-tls
 test-unit: setup-dev
 	$(PYTEST) tests/unit
 test-cluster: setup-dev redis
@@ -104,6 +104,11 @@ test-notebooks-docker: setup-dev
 test-binder: redis
 	tests/as-binder.sh
 
+# Notebooks 02 and 03 on a TLS cluster (`up --tls`) that they reach only as an external one,
+# through REDIS_CLUSTER_URL=rediss://...?ssl_ca_certs=... (tests/nbval_cluster.py).
+test-notebooks-tls: setup-dev redis
+	NOTEBOOKS_OVER_TLS=yes $(PYTEST) --nbval notebooks/02_first_steps.ipynb notebooks/03_python_integration.ipynb
+
 test-browser: setup-dev redis  ## needs Debian's chromium at /usr/bin/chromium
 	$(PYTEST) tests/browser
 
@@ -113,3 +118,4 @@ bench: setup-dev redis  ## timing goals, as ratios against the reference tools
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/failover.py
 	$(BIN)/python bench/relay.py
+	$(BIN)/python bench/tls.py

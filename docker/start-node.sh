@@ -23,6 +23,7 @@ if [ -n "$WORKSHOP_TLS" ]; then
     if [ "$previous" = "--port" ]; then port="$argument"; fi
     previous="$argument"
   done
+  umask 077  # the key copied is readable by its owner only
   for file in ca.crt node.crt node.key; do
     while IFS= read -r line; do printf '%s\n' "$line"; done < "/tls/$file" > "/data/tls-$file"
   done

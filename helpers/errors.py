@@ -100,6 +100,8 @@ def tls_problem(error: BaseException, host: str, port: int, tls: bool) -> str | 
             and speaks_plain(host, port)):
         return (f"{where} speaks plain TCP, not TLS: it does not answer a TLS handshake. Use "
                 "redis:// instead of rediss:// for this port, or the node's TLS port (tls-port).")
+    if isinstance(error, ssl.SSLEOFError) or "EOF" in str(getattr(error, "reason", "")):
+        return None  # closed during the handshake: a node not listening yet (Docker's proxy accepts)
     if isinstance(error, ssl.SSLError):
         reason = getattr(error, "reason", None) or str(error)
         if "CERTIFICATE_REQUIRED" in str(reason).upper():
@@ -125,7 +127,7 @@ def _failures() -> tuple[tuple[type, ...], tuple[type, ...]]:
     return (ConnectionError, redis.ConnectionError), (TimeoutError, redis.TimeoutError)
 
 
-def speaks_tls(host: str, port: int, timeout: float = 1.0) -> bool:
+def speaks_tls(host: str, port: int, timeout: float = 0.5) -> bool:
     """True when `host:port` completes a TLS handshake. Diagnosis only: nothing is verified and
     nothing is sent over it."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # not create_default_context: no CA to load
@@ -138,7 +140,7 @@ def speaks_tls(host: str, port: int, timeout: float = 1.0) -> bool:
         return False
 
 
-def speaks_plain(host: str, port: int, timeout: float = 1.0) -> bool:
+def speaks_plain(host: str, port: int, timeout: float = 0.5) -> bool:
     """True when `host:port` answers an inline PING in RESP (+PONG, or an error such as -NOAUTH)."""
     try:
         with socket.create_connection((host, port), timeout=timeout) as plain:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers.cluster import workshop_cluster
+from helpers.cluster import seeds, workshop_cluster
 from helpers import tools
 from helpers.cluster.base import HOST
 from helpers.data import bulk_load, numbered_items
@@ -149,23 +149,30 @@ def redis_benchmark_figures(output: str) -> dict[str, str]:
 
 
 def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterable[int] = (1, 16),
-                         requests: int = 30_000, command: str = "set") -> pd.DataFrame:
+                         requests: int = 30_000, command: str = "set",
+                         cluster: "tools.Cluster | None" = None) -> pd.DataFrame:
     """Throughput and latency of `redis-benchmark --cluster` for each (clients, pipeline depth).
 
     The reference tool that the "millions of requests per second" claim comes from, run
-    against the workshop's cluster, where its nodes run (notebooks 03 and 05). Each run sends
+    against the workshop's cluster where its nodes run, or on this machine against REDIS_CLUSTER_URL
+    (notebooks 03 and 05). Each run sends
     `requests` × its pipeline depth, so that pipelined runs last seconds, not the quarter
     of a second that mostly measures start-up. One row per run: clients, pipeline,
-    requests/s, p50 and p99 latency in milliseconds.
+    requests/s, p50 and p99 latency in milliseconds. `cluster`: another cluster the workshop
+    started, as (backend, state), such as notebook 07's TLS cluster.
     """
-    _, state = workshop_cluster()
-    login = tools.login_options("redis-benchmark")
+    if cluster:
+        host, port = HOST, str(cluster[1].spec.base_port)
+    else:
+        addresses, _ = seeds()  # the workshop's nodes, or REDIS_CLUSTER_URL's
+        host, _, port = addresses[0].rpartition(":")
+    login = tools.login_options("redis-benchmark", cluster=cluster)
     rows = []
     for count in clients:
         for depth in pipelines:
-            output = tools.run("redis-benchmark", "--cluster", "-p", str(state.spec.base_port), *login,
+            output = tools.run("redis-benchmark", "--cluster", "-h", host, "-p", port, *login,
                                "-t", command, "-n", str(requests * depth), "-c", str(count),
-                               "-P", str(depth), "--csv").stdout
+                               "-P", str(depth), "--csv", cluster=cluster).stdout
             figures = redis_benchmark_figures(output)
             rows.append({"clients": count, "pipeline": depth,
                          "requests/s": round(float(figures["rps"])),

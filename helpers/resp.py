@@ -9,6 +9,7 @@ Everything else goes through redis-py.
 from __future__ import annotations
 
 import functools
+import os
 import socket
 import ssl
 from dataclasses import dataclass
@@ -66,8 +67,11 @@ class Tls:
 
     def context(self) -> ssl.SSLContext:
         """An SSLContext that checks what these settings ask, as redis-py's SSLConnection does;
-        made once per settings (loading CAs takes milliseconds, a connection should not)."""
-        return _context(self)
+        made once per settings and files (loading CAs takes milliseconds, a connection should not;
+        certificates written anew, by `down --purge` then `up --tls`, are read anew)."""
+        files = (self.ca_certs, self.certfile, self.keyfile)
+        return _context(self, tuple(os.stat(name).st_mtime_ns if name and os.path.exists(name) else 0
+                                    for name in files))
 
     def redis_options(self) -> dict:
         """These settings as redis-py's keyword arguments (`RedisCluster(..., **options)`)."""
@@ -97,15 +101,15 @@ class Tls:
                                        and issubclass(connection_class, SSLConnection))):
             return None
         reqs = options.get("ssl_cert_reqs", "required")
-        if isinstance(reqs, ssl.VerifyMode):
-            reqs = {ssl.CERT_NONE: "none", ssl.CERT_OPTIONAL: "optional"}.get(reqs, "required")
+        if reqs is None or isinstance(reqs, ssl.VerifyMode):  # redis-py reads None as no verification
+            reqs = {None: "none", ssl.CERT_NONE: "none", ssl.CERT_OPTIONAL: "optional"}.get(reqs, "required")
         check = options.get("ssl_check_hostname", True)
         return cls(options.get("ssl_ca_certs"), options.get("ssl_certfile"), options.get("ssl_keyfile"),
                    str(reqs), True if check is None else bool(check))
 
 
-@functools.cache
-def _context(tls: Tls) -> ssl.SSLContext:
+@functools.lru_cache(maxsize=32)
+def _context(tls: Tls, stamp: tuple[int, ...]) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=tls.ca_certs)
     verify = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL, "required": ssl.CERT_REQUIRED}
     if tls.cert_reqs not in verify:
@@ -141,6 +145,24 @@ class Credentials:
         if self.password:
             return ("AUTH", self.password)
         return None
+
+    def redis_options(self) -> dict:
+        """These credentials as redis-py's keyword arguments: user, password and TLS settings
+        (notebook 03: `redis.Redis(host=..., port=..., **login.redis_options())`)."""
+        return {"username": self.username, "password": self.password,
+                **(self.tls.redis_options() if self.tls else {})}
+
+    def url(self, host: str, port: int) -> str:
+        """A URL to `host:port` that logs in as these credentials: redis://, or rediss:// with the
+        TLS settings as its `ssl_*` parameters, as redis-py's from_url reads them (notebook 03's app.py)."""
+        from urllib.parse import quote, urlencode
+        user = quote(self.username or "", safe="")
+        login = f"{user}:{quote(self.password, safe='')}@" if self.password else (f"{user}@" if user else "")
+        if self.tls is None:
+            return f"redis://{login}{host}:{port}"
+        defaults = {"ssl": True, "ssl_cert_reqs": "required", "ssl_check_hostname": True}
+        query = {key: value for key, value in self.tls.redis_options().items() if defaults.get(key) != value}
+        return f"rediss://{login}{host}:{port}" + (f"?{urlencode(query, safe='/')}" if query else "")
 
     def __repr__(self) -> str:  # never print a password in a notebook's output
         return (f"Credentials(username={self.username!r}, password={'***' if self.password else None}"
@@ -205,6 +227,9 @@ class Connection:
             sent = (*login, *commands)
             self._socket.sendall(b"".join(encode(command) for command in sent))
             replies = [self._read() for _ in sent]
+        except TlsError:  # open_socket named the cause already
+            self.close()
+            raise
         except (ssl.SSLError, ConnectionError, TimeoutError) as error:
             self.close()
             problem = tls_problem(error, self.host, self.port, self.credentials.tls is not None) if fresh else None

@@ -12,14 +12,18 @@ import os
 import re
 import select
 import shlex
+import shutil
 import subprocess
 import time
 from collections.abc import Sequence
 
-from helpers.cluster import workshop_cluster
-from helpers.cluster.base import HOST, ClusterSpec
+from helpers.cluster import seeds, workshop_cluster
+from helpers.cluster.base import HOST, Backend, ClusterSpec, ClusterState
+from helpers.config import Settings
 from helpers.errors import WorkshopError
 from helpers.resp import Tls
+
+Cluster = tuple[Backend, ClusterState]  # a cluster the workshop started, and its backend
 
 # The shell's `times` prints the CPU its children used (user, then system) on its last line
 # (the line before is the shell's own):
@@ -30,31 +34,47 @@ _TIMES = re.compile(r"(\d+)m(\d+[.,]?\d*)s\s+(\d+)m(\d+[.,]?\d*)s\s*$")
 
 
 def command(program: str, *arguments: str, timed: bool = False, terminal: bool = False,
-            environment: dict[str, str] | None = None) -> list[str]:
+            environment: dict[str, str] | None = None, cluster: Cluster | None = None) -> list[str]:
     """The command line that runs `program arguments...` where the cluster's nodes run (notebooks
     01, 02 and 05, through `run`, `shell`, `redis_cli_session` and helpers.measure).
 
     With timed=True the program runs under a shell whose `times` adds its CPU seconds
     as the last line of output (`cpu_seconds` reads it). terminal=True gives it the caller's
-    terminal, and `environment` are variables it must see, also in a container.
+    terminal, and `environment` are variables it must see, also in a container. `cluster` is
+    another cluster the workshop started, as (backend, state): notebook 07's TLS cluster.
     """
-    backend, state = workshop_cluster()
-    prefix = backend.tool_prefix(state, program, terminal, environment)
+    if cluster:
+        backend, state = cluster
+        prefix = backend.tool_prefix(state, program, terminal, environment)
+    elif Settings.from_env().cluster_url:  # an external cluster: the programs run on this machine
+        if not shutil.which(program):
+            raise WorkshopError(
+                f"{program} is not installed on this machine, where Redis's programs run when "
+                "REDIS_CLUSTER_URL names the cluster. It comes with Redis (Debian/Ubuntu: sudo "
+                "apt-get install redis-tools; macOS: brew install redis).")
+        prefix = []
+    else:
+        backend, state = workshop_cluster()
+        prefix = backend.tool_prefix(state, program, terminal, environment)
     return [*prefix, *(_TIMED if timed else ()), program, *arguments]
 
 
-def login_options(program: str = "redis-cli") -> list[str]:
-    """The options that log Redis's own programs in to the workshop's cluster: `-a PASSWORD` (and
+def login_options(program: str = "redis-cli", cluster: Cluster | None = None) -> list[str]:
+    """The options that log Redis's own programs in to the cluster: `--user`, `-a PASSWORD` (and
     redis-cli's `--no-auth-warning`), and for a TLS cluster `--tls` with its CA and client
-    certificate, as paths where the program runs (notebooks 02, 05 and 07, and helpers.measure)."""
-    backend, state = workshop_cluster()
-    options = []
-    if state.spec.password:  # redis-benchmark has no --no-auth-warning
-        options += ["-a", state.spec.password, *(["--no-auth-warning"] if program == "redis-cli" else [])]
-    folder = backend.tool_certificates(state)
-    if folder:
-        options += Tls(f"{folder}/ca.crt", f"{folder}/client.crt", f"{folder}/client.key").cli_options()
-    return options
+    certificate, as paths where the program runs; a REDIS_CLUSTER_URL's own, on this machine
+    (notebooks 02, 05 and 07, and helpers.measure); `cluster` as for `command`."""
+    if Settings.from_env().cluster_url and not cluster:
+        _, login = seeds()  # the URL's user, password and TLS settings, for this machine
+        tls = login.tls
+    else:
+        backend, state = cluster or workshop_cluster()
+        login, folder = state.login, backend.tool_certificates(state)
+        tls = Tls(f"{folder}/ca.crt", f"{folder}/client.crt", f"{folder}/client.key") if folder else None
+    options = ["--user", login.username] if login.username else []
+    if login.password:  # redis-benchmark has no --no-auth-warning
+        options += ["-a", login.password, *(["--no-auth-warning"] if program == "redis-cli" else [])]
+    return options + (tls.cli_options() if tls else [])
 
 
 def shell(program: str) -> str:
@@ -63,14 +83,16 @@ def shell(program: str) -> str:
     return shlex.join(command(program))
 
 
-def run(program: str, *arguments: str, timeout: float = 300.0, check: bool = True) -> subprocess.CompletedProcess:
+def run(program: str, *arguments: str, timeout: float = 300.0, check: bool = True,
+        cluster: Cluster | None = None) -> subprocess.CompletedProcess:
     """Run `program arguments...` where the nodes run and return what it printed (notebooks 01, 05).
 
     A program that fails (with check=True) raises a WorkshopError with the end of its output.
+    `cluster` as for `command`.
     """
     # redis-cli colours its --cluster output whenever TERM contains "xterm" (isColorTerm() in
     # redis-cli.c), even into a pipe: a plain terminal type keeps escape codes out of notebooks.
-    result = subprocess.run(command(program, *arguments), capture_output=True, text=True,
+    result = subprocess.run(command(program, *arguments, cluster=cluster), capture_output=True, text=True,
                             timeout=timeout, env={**os.environ, "TERM": "dumb"})
     if check and result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-5:])
@@ -189,17 +211,15 @@ def redis_cli_session(lines: Sequence[str], port: int | None = None, timeout: fl
     Each prompt is awaited for at most `timeout` seconds. redis-cli ends with the session, as
     after Ctrl-D, and is killed if it does not: nothing is left running, error or not.
     """
-    backend, state = workshop_cluster()
-    port = state.spec.ports[0] if port is None else port
-    backend.check_node(state, port)
-    typed = command("redis-cli", "-c", "-p", str(port), terminal=True)  # what a student types
+    target = _session_target(port)
+    typed = command("redis-cli", "-c", *target, terminal=True)  # what a student types
     if not hasattr(os, "openpty"):
-        password = " -a <password>" if state.spec.password else ""
+        password = " -a <password>" if "-a" in login_options() else ""
         raise WorkshopError("This machine gives programs no pseudo-terminal (Windows), so the notebook "
                             f"cannot type at redis-cli: type the same lines yourself in a terminal, "
                             f"at `{shlex.join(typed)}{password}`.")
     quiet = {"TERM": "dumb", "REDISCLI_HISTFILE": "/dev/null"}  # no escape codes, no history file
-    argv = command("redis-cli", "-c", "-p", str(port), terminal=True, environment=quiet) + login_options()
+    argv = command("redis-cli", "-c", *target, terminal=True, environment=quiet) + login_options()
 
     controller, terminal = os.openpty()
     try:
@@ -219,6 +239,19 @@ def redis_cli_session(lines: Sequence[str], port: int | None = None, timeout: fl
     finally:
         _end_session(process, controller)
         os.close(controller)
+
+
+def _session_target(port: int | None) -> list[str]:
+    """`-p PORT` of a node of the workshop's cluster (its first by default), or `-h HOST -p PORT`
+    of REDIS_CLUSTER_URL's node (or of `port` on its host)."""
+    if Settings.from_env().cluster_url:
+        [address], _ = seeds()
+        host, _, first = address.rpartition(":")
+        return ["-h", host, "-p", str(port or first)]
+    backend, state = workshop_cluster()
+    port = state.spec.ports[0] if port is None else port
+    backend.check_node(state, port)
+    return ["-p", str(port)]
 
 
 def _screen_text(output: bytes) -> str:

@@ -158,6 +158,21 @@ def security(stranger_wiped_data: bool, password_refused_stranger: bool, user_de
     return Verdict("False here", figures)
 
 
+def encryption(secret_seen_plain: bool, secret_seen_tls: bool, throughput_ratio: float,
+               p50_ratio: float) -> Verdict:
+    """"Very secure", in transit (notebook 07, §1.4): true only where TLS hid the secret a plain
+    connection showed; the price is TLS's requests/s and p50 latency as ratios of plain's."""
+    figures = (f"secret {'readable' if secret_seen_plain else 'not seen'} on a plain connection, "
+               f"{'readable' if secret_seen_tls else 'not seen'} over TLS; TLS/plain: "
+               f"{throughput_ratio:.2f}× requests/s, {p50_ratio:.2f}× p50")
+    if secret_seen_tls or not secret_seen_plain:
+        return Verdict("Not shown", f"{figures}; needs readable plain, hidden TLS")
+    if throughput_ratio >= 0.95:  # within the noise of two runs
+        return Verdict("Only with TLS, at no measurable cost here", f"{figures}; ≥ 0.95× requests/s")
+    return Verdict(f"Only with TLS, which cost {1 - throughput_ratio:.0%} of the throughput here",
+                   f"{figures}; < 0.95× requests/s")
+
+
 def cost(licence: str) -> Verdict:
     """"Free" (notebook 07, §2): true for a version offered under an OSI open-source licence."""
     chosen = [name for name in OPEN_SOURCE_LICENCES if name in licence]

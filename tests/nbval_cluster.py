@@ -2,7 +2,9 @@
 
 Before the first notebook's kernel starts, WORKSHOP_HOME points to a temporary folder and
 WORKSHOP_BASE_PORT to free ports, where a cluster starts at once; the kernels inherit
-both and find it. Afterwards that cluster is stopped and its folder removed.
+both and find it. Afterwards that cluster is stopped and its folder removed. With
+NOTEBOOKS_OVER_TLS=yes (`make test-notebooks-tls`) it is a TLS cluster that the kernels reach
+only as an external one, through REDIS_CLUSTER_URL=rediss://...
 
 `make test` runs on two pytest-xdist workers. The notebooks stay together, run in order by
 one worker on one cluster, as a student runs them; each test file goes whole to one worker,
@@ -56,16 +58,24 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     # else can grab them between choosing them and the first notebook's first cell.
     # From a process that exits, as `python -m helpers up` in a terminal: nodes started by
     # pytest itself would stay its children, which it never reaps.
-    started = subprocess.run([sys.executable, "-m", "helpers", "up"], cwd=Path(__file__).parent.parent,
-                             capture_output=True, text=True)
+    over_tls = os.environ.get("NOTEBOOKS_OVER_TLS") == "yes"
+    started = subprocess.run([sys.executable, "-m", "helpers", "up", *(["--tls"] if over_tls else [])],
+                             cwd=Path(__file__).parent.parent, capture_output=True, text=True)
     if started.returncode != 0:
         pytest.exit(f"The notebooks' cluster did not start: {started.stderr.strip()}", returncode=1)
+    if over_tls:  # `make test-notebooks-tls`: the notebooks see that cluster only through its URL,
+        # as a class sees a remote one, with a WORKSHOP_HOME of their own that knows no cluster
+        ca = Path(_home) / "tls" / "ca.crt"
+        os.environ["REDIS_CLUSTER_URL"] = f"rediss://127.0.0.1:{os.environ['WORKSHOP_BASE_PORT']}?ssl_ca_certs={ca}"
+        os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-student-")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _home is None:
         return
     from helpers import down
+    if os.environ.pop("REDIS_CLUSTER_URL", None):
+        shutil.rmtree(os.environ["WORKSHOP_HOME"], ignore_errors=True)  # the notebooks' own, empty
     os.environ["WORKSHOP_HOME"] = _home
     down(purge=True)
     shutil.rmtree(_home, ignore_errors=True)

@@ -8,6 +8,7 @@ lives in WORKSHOP_HOME/state.json, so each finds the cluster another started:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -15,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.cluster.base import (EMPTY_NODES, HOST, Backend, ClusterSpec, ClusterState, UnreadableState,
-                                  port_holder, port_is_free, readiness)
+from helpers.cluster.base import (EMPTY_NODES, HOST, TLS_CLUSTER, Backend, ClusterSpec, ClusterState,
+                                  UnreadableState, port_holder, port_is_free, readiness)
 from helpers.config import BACKENDS, Settings
 from helpers.errors import WorkshopError, explain_connection_error
 from helpers.replies import parse_info
@@ -132,8 +133,8 @@ def _set_aside(error: UnreadableState) -> str:
 
 
 def _stop_leftover_empty_nodes(settings: Settings, purge: bool) -> None:
-    """Stop the empty nodes of notebooks 01 and 05, and the local extra nodes of notebook 05's
-    scaling lab, if a student left the notebook before its clean-up."""
+    """Stop the empty nodes of notebooks 01 and 05, the local extra nodes of notebook 05's
+    scaling lab and notebook 07's TLS cluster, if a student left the notebook before its clean-up."""
     try:
         leftover = ClusterState.load(settings.home / EMPTY_NODES)
     except UnreadableState as error:
@@ -146,6 +147,8 @@ def _stop_leftover_empty_nodes(settings: Settings, purge: bool) -> None:
     from helpers.cluster.local import EXTRA_NODES, stop_extra_nodes
     if (settings.home / EXTRA_NODES).exists():  # even with no readable state.json left
         stop_extra_nodes(settings.home)
+    if (settings.home / TLS_CLUSTER).exists():  # notebook 07's TLS cluster, left running
+        stop_tls_cluster()
 
 
 def node_file(port: int, name: str = "nodes.conf") -> str:
@@ -178,6 +181,51 @@ def stop_empty_nodes(course: ClusterState) -> None:
     settings = Settings.from_env()
     make_backend(course.backend, settings).stop_empty_nodes(course)
     shutil.rmtree(settings.home / EMPTY_NODES, ignore_errors=True)
+
+
+def start_tls_cluster() -> ClusterState:
+    """A second cluster beside the workshop's, of the same shape and password, that speaks TLS only
+    (`up --tls`), on the same backend: notebook 07 compares the two. Its state lives in
+    WORKSHOP_HOME/tls-cluster; `stop_tls_cluster` or `down` removes it. One left from an
+    earlier call is replaced."""
+    settings = Settings.from_env()
+    _, state = workshop_cluster(settings)
+    stop_tls_cluster()
+    from helpers.cluster.base import find_free_base_port
+    from helpers.cluster.docker import PUBLISHED
+    size = PUBLISHED if state.backend == "docker" else state.spec.size
+    spec = dataclasses.replace(state.spec, tls=True,
+                               base_port=find_free_base_port(size, start=state.spec.base_port + 200))
+    twin = ClusterState(backend=state.backend, spec=spec,
+                        project=f"{state.project}-tls" if state.project else None)
+    home = settings.home / TLS_CLUSTER
+    try:
+        twin = make_backend(twin.backend, settings, home).start(twin)
+    finally:
+        twin.save(home)  # even half-started: `stop_tls_cluster` and `down` find it
+    return twin
+
+
+def tls_cluster() -> tuple[Backend, ClusterState]:
+    """The TLS cluster `start_tls_cluster` started, with its backend (notebook 07, for Redis's own
+    programs: helpers.tools and helpers.measure take it as `cluster=`)."""
+    settings = Settings.from_env()
+    home = settings.home / TLS_CLUSTER
+    twin = ClusterState.load(home)
+    if twin is None:
+        raise WorkshopError("No TLS cluster runs beside the workshop's: start it with "
+                            "helpers.cluster.start_tls_cluster() (notebook 07, §1.4).")
+    return make_backend(twin.backend, settings, home), twin
+
+
+def stop_tls_cluster() -> None:
+    """Stop what `start_tls_cluster` started and remove its data and certificates (notebook 07)."""
+    settings = Settings.from_env()
+    home = settings.home / TLS_CLUSTER
+    twin = ClusterState.load(home)
+    if twin is not None:
+        make_backend(twin.backend, settings, home).stop(twin, purge=True)
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def status() -> dict:
@@ -276,7 +324,7 @@ def connect(decode_responses: bool = True, username: str | None = None,
     except (redis.RedisError, redis.RedisClusterException, OSError) as error:
         who = f"user {username!r}" if username else "the default user"
         raise WorkshopError(explain_connection_error(
-            error, f"{HOST}:{running[0]}",
+            error, f"{'rediss://' if tls else ''}{HOST}:{running[0]}",
             fix=f"Check the password of {who}: helpers.connect(username=..., password=...); "
                 "the cluster's own password is the one given to `up --password`.")) from None
 

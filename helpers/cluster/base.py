@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from helpers.config import Settings
 from helpers.errors import WorkshopError
 from helpers.replies import parse_cluster_nodes, parse_info
-from helpers.resp import Connection, Credentials, ReplyError, Tls, as_credentials
+from helpers.resp import Connection, Credentials, ReplyError, Tls, TlsError, as_credentials
 
 if TYPE_CHECKING:
     import redis
@@ -41,6 +41,7 @@ EXTRA_NODES_WAY_OUT = ("Notebook 05's scaling lab adds two; its last cells remov
                        "del-node). Or start afresh, which deletes the data: python -m helpers down --purge, "
                        "then python -m helpers up")
 EMPTY_NODES = "empty-nodes"  # the course's empty nodes (notebooks 01 and 05): their state.json
+TLS_CLUSTER = "tls-cluster"  # notebook 07's TLS cluster beside the workshop's: its home
 # What a workshop password may be: it goes into config files and command lines unquoted.
 VALID_PASSWORD = re.compile(r"[A-Za-z0-9._~+=@%^*!-]{1,128}")
 
@@ -401,11 +402,8 @@ def node_client(host: str, port: int, login: Credentials | str | None = None,
     """A redis-py client to one node (not the cluster), for administration commands; `login` is
     a cluster's `ClusterState.login` (password and TLS) or a bare password."""
     import redis
-    login = as_credentials(login)
-    tls = login.tls.redis_options() if login.tls else {}
-    return redis.Redis(host=host, port=port, username=login.username, password=login.password,
-                       socket_timeout=timeout, socket_connect_timeout=timeout,
-                       decode_responses=True, **tls)
+    return redis.Redis(host=host, port=port, socket_timeout=timeout, socket_connect_timeout=timeout,
+                       decode_responses=True, **as_credentials(login).redis_options())
 
 
 def readiness(probes: dict[tuple[str, int], Connection], spec: ClusterSpec) -> list[str]:
@@ -426,6 +424,8 @@ def readiness(probes: dict[tuple[str, int], Connection], spec: ClusterSpec) -> l
             problems.append(f"{host}:{port} " + ("refuses our password: " if refused else
                                                  "answers with an error: ") + str(error))
             continue
+        except TlsError as error:  # a certificate refused, or TLS on one side only: say so at once
+            raise WorkshopError(str(error)) from None
         except OSError as error:
             problems.append(f"{host}:{port} does not answer: {error}")
             continue
@@ -494,6 +494,8 @@ def wait_answering(port: int, password: Credentials | str | None, timeout: float
             try:
                 probe.ask(("PING",))
                 return
+            except TlsError as error:
+                raise WorkshopError(str(error)) from None
             except (OSError, ReplyError):
                 if time.monotonic() > deadline:
                     raise WorkshopError(f"The node on port {port} did not answer within "

@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CA, NODE, CLIENT = "ca", "node", "client"  # ca.crt, node.crt + node.key, client.crt + client.key
-# The names a node's certificate is valid for: the host's loopback, as clients reach the nodes
-# (both backends publish them there), and each container's service name on the docker backend.
+# The names a node's certificate is valid for: the host's loopback, where clients reach the nodes
+# on both backends (the docker backend publishes their ports there).
 NODE_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
@@ -33,7 +33,7 @@ def make_certificates(directory: Path, names: tuple[str, ...] = NODE_NAMES, days
     """
     if all((directory / f"{name}.crt").exists() for name in (CA, NODE, CLIENT)):
         return directory
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     start = not_before or datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Redis Cluster Workshop CA")])
@@ -78,8 +78,8 @@ def _general_name(name: str) -> x509.GeneralName:
 
 
 def _write(path: Path, data: bytes, private: bool = False) -> None:
-    """Write a PEM file; a key readable by its owner only (the nodes run as the same user, and in
-    containers as root)."""
-    path.write_bytes(data)
-    if private:
-        os.chmod(path, 0o600)
+    """Write a PEM file; a key readable by its owner only from its first byte (the nodes run as the
+    same user, and in containers as root)."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)

@@ -5,7 +5,7 @@ The workshop never starts or stops it; `up` checks that it answers and is health
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 from redis.cluster import RedisCluster
@@ -148,17 +148,12 @@ def _probe(url: str, address: str, node: dict) -> list[str]:
 
 def url_seed(url: str) -> tuple[list[str], Credentials]:
     """The URL's node as 'host:port', and its user, password and TLS settings, as redis-py reads
-    them: percent-decoded, and for rediss:// the `ssl_*` parameters of its query
-    (helpers.cluster.seeds, for the dashboard)."""
+    them: redis-py's own parser, so that the bare connections check exactly what redis-py checks
+    (helpers.cluster.seeds, for the dashboard and Redis's own programs)."""
+    from redis.connection import parse_url
+    options = parse_url(url)
+    login = Credentials(options.get("username"), options.get("password"), Tls.of(options))
     parts = urlsplit(url)
-    tls = None
-    if parts.scheme == "rediss":
-        query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
-        check = query.get("ssl_check_hostname", "true").lower() not in ("0", "false", "no", "off")
-        tls = Tls(query.get("ssl_ca_certs"), query.get("ssl_certfile"), query.get("ssl_keyfile"),
-                  query.get("ssl_cert_reqs", "required"), check)
-    login = Credentials(unquote(parts.username) if parts.username else None,
-                        unquote(parts.password) if parts.password is not None else None, tls)
     return [f"{parts.hostname}:{parts.port or 6379}"], login
 
 

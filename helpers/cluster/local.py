@@ -30,7 +30,7 @@ from helpers.cluster.base import (EMPTY_NODES, EXTRA_NODE_COUNT, HOST, Backend, 
 from helpers.errors import WorkshopError
 from helpers.replies import read_cluster_nodes
 from helpers.cluster.certificates import make_certificates
-from helpers.resp import Connection, Credentials, ReplyError
+from helpers.resp import Connection, Credentials, ReplyError, TlsError
 from helpers.slots import master_slot_ranges
 
 if TYPE_CHECKING:
@@ -331,6 +331,8 @@ def _wait_answering(port: int, process: subprocess.Popen, login: Credentials | N
             try:
                 probe.ask(("PING",))
                 return
+            except TlsError as error:  # a certificate refused: waiting will not change it
+                raise WorkshopError(str(error)) from None
             except (OSError, ReplyError):  # not listening yet, or still loading its AOF
                 pass
             # Death is asked of the child itself: its /proc cmdline can read half-written

@@ -201,6 +201,30 @@ def test_a_certificate_that_does_not_verify_is_named(case, expected, on_tls, tmp
         server.wait()
 
 
+def test_the_tap_shows_a_secret_in_clear_on_plain_tcp_and_not_over_tls(on_tls) -> None:
+    from helpers import wire
+    plain = find_free_base_port(1, start=base_port(on_tls) + 250)
+    server = subprocess.Popen(["redis-server", "--port", str(plain), "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: _answers(plain))
+        with wire.Tap(plain) as tap:
+            Connection("127.0.0.1", tap.port).ask(("SET", "card", "4111 1111 1111 1111"))
+        assert b"4111 1111 1111 1111" in tap.sent and b"+OK" in tap.received
+        assert "SET" in wire.dump(bytes(tap.sent))
+    finally:
+        server.terminate()
+        server.wait()
+    rc = helpers.connect()
+    owner = rc.get_node_from_key("card")
+    login = credentials_of(rc)
+    rc.close()
+    with wire.Tap(owner.port) as tap:
+        assert Connection("127.0.0.1", tap.port, login).ask(("SET", "card", "4111 1111 1111 1111")) == ["OK"]
+    assert tap.sent[:3] == b"\x16\x03\x01"  # a TLS handshake opens it
+    assert b"4111" not in tap.sent and PASSWORD.encode() not in tap.sent and len(tap.received) > 100
+
+
 def test_a_partition_is_refused_on_a_tls_cluster(on_tls) -> None:
     result = cli("partition", str(base_port(on_tls)), env=on_tls)
     assert result.returncode == 1 and "tls-cluster yes" in result.stderr
@@ -227,3 +251,20 @@ def _answers(port: int, login: Credentials | None = None) -> bool:
         return False
     except Exception:  # an error reply: it listens
         return True
+
+
+def test_the_tls_cluster_beside_the_workshops_goes_with_down(workshop, redis_server) -> None:
+    """Notebook 07's TLS cluster: same shape and password as the workshop's, TLS only; `down`
+    stops it too, even if the notebook's last cells never ran."""
+    from helpers.cluster import start_tls_cluster, tls_cluster
+    from helpers.cluster.local import is_node_process
+    state = helpers.up(password=PASSWORD)
+    twin = start_tls_cluster()
+    assert (twin.spec.masters, twin.spec.replicas, twin.spec.password) == (3, 1, PASSWORD)
+    assert twin.spec.tls and not state.spec.tls and twin.spec.base_port > state.spec.ports[-1]
+    grid = measure.redis_benchmark_grid(clients=(5,), pipelines=(1,), requests=1_000, cluster=tls_cluster())
+    assert grid["requests/s"].iloc[0] > 0
+    assert "ready" in helpers.cluster.format_status(helpers.status())  # the workshop's own, untouched
+    helpers.down(purge=True)
+    assert not any(is_node_process(pid, port) for port, pid in twin.pids.items())
+    assert not (Path(workshop["WORKSHOP_HOME"]) / "tls-cluster").exists()

@@ -390,3 +390,36 @@ def test_a_real_redis_cli_session_in_a_containers_terminal_and_none_left_running
     container = tools.command("redis-cli")[2]
     processes = subprocess.run(["docker", "top", container], capture_output=True, text=True, check=True).stdout
     assert "sleep infinity" in processes and "redis-cli" not in processes  # docker top lists exec's too
+
+
+def test_a_tls_cluster_on_docker_every_path_encrypted_and_purged_whole(docker_ready, tmp_path, monkeypatch) -> None:
+    """`up --backend docker --tls`: the nodes speak TLS only, bus and replication too; the helpers,
+    redis-cli in the nodes' namespace, a kill and a restart all work; `down --purge` leaves nothing."""
+    from helpers import console, data, faults, tools, topology
+    from helpers.resp import Connection, TlsError, credentials_of
+    with compose_project(docker_ready, tmp_path / "home") as settings:
+        _use(settings, monkeypatch)
+        state = helpers.up(backend="docker", tls=True, password=PASSWORD)
+        port = state.spec.base_port
+        assert state.certificates and "TLS" in repr(state)
+        rc = helpers.connect()
+        try:
+            assert rc.config_get("tls-cluster")["tls-cluster"] == "yes"
+            assert rc.config_get("tls-replication")["tls-replication"] == "yes"
+            assert data.bulk_load(rc, data.numbered_items(5_000, prefix="tls:"), progress=False).keys == 5_000
+            session = console.Session("127.0.0.1", port, credentials_of(rc))
+            assert console.run_line(session, "get tls:4999").reply == "00004999xxxxxxxx"
+            session.close()
+            assert "All 16384 slots covered" in tools.redis_cli(f"--cluster check 127.0.0.1:{port}")
+            assert topology.node_table()["up"].all()
+        finally:
+            rc.close()
+        with pytest.raises(TlsError, match="speaks TLS, and this client spoke plain TCP"):
+            Connection("127.0.0.1", port, PASSWORD).ask(("PING",))
+        master = faults.master_of("tls:1")
+        faults.kill(master)
+        faults.wait_for_failover(master)
+        faults.restart(master)
+        helpers.up()  # ready again: the old master back as a replica, in sync over TLS
+        assert faults.role(master) == "slave"
+    assert not (tmp_path / "home" / "tls").exists()  # down --purge took the certificates too

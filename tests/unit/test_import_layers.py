@@ -11,14 +11,14 @@ imports resolved. Two rules:
 
        facade     helpers (up, down, connect, dashboard), helpers.__main__ (the command line)
          |
-       features   console, data, measure, faults, labs, scaling, live, charts, verdicts, tools,
+       features   console, data, measure, faults, labs, scaling, live, charts, verdicts, tools, wire,
          |        usecases/, exercises/     (what the notebooks call, one concern each)
        topology   slots, keys and nodes as tables, read from a running cluster
          |
        cluster    cluster/__init__ (up, down, status, connect, finding the cluster),
          |        cluster/base (the backend contract), local, docker, external
        foundation errors, slots, replies, resp, config   (standard library only, and
-                  redis-py inside errors.explain_connection_error)
+                  redis-py inside functions that run after an error or on a redis-py client)
 
 Only `helpers/cluster/` may ask which backend runs.
 """
@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("topology", ["helpers.topology"]),
     ("features", ["helpers.console", "helpers.data", "helpers.measure", "helpers.faults",
                   "helpers.labs", "helpers.scaling", "helpers.partition", "helpers.live", "helpers.charts",
-                  "helpers.verdicts", "helpers.tools", "helpers.usecases", "helpers.usecases.*",
+                  "helpers.verdicts", "helpers.tools", "helpers.wire", "helpers.usecases", "helpers.usecases.*",
                   "helpers.exercises", "helpers.exercises.*"]),
     ("facade", ["helpers", "helpers.__main__"]),
 ]
