@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
                        base_port=args.base_port, node_timeout=args.node_timeout,
                        password=args.password, tls=args.tls)
             print(f"Ready: {state!r} ({time.monotonic() - began:.1f} s).")
+            if state.certificates:  # what another program needs: the CA, in a URL redis-py reads
+                print(f"Over TLS: rediss://127.0.0.1:{state.spec.base_port}?ssl_ca_certs="
+                      f"{Path(state.certificates) / 'ca.crt'} (redis-cli: --tls --cacert that file)")
             if args.command == "lab":
                 return open_lab(lab_options)
         elif args.command == "status":

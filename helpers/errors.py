@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import ssl
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 # Where the CA of a cluster started with `python -m helpers up --tls` is kept.
 WORKSHOP_CA = "WORKSHOP_HOME/tls/ca.crt"
@@ -38,7 +38,8 @@ def explain_connection_error(error: BaseException, where: str,
     error_given, chain = error, causes(error)
     parts = urlsplit(where if "://" in where else f"redis://{where}")
     tls = parts.scheme == "rediss" or any(isinstance(item, ssl.SSLError) for item in chain)
-    problem = tls_problem(error_given, parts.hostname or "", parts.port or 6379, tls) if parts.hostname else None
+    ca = parse_qs(parts.query).get("ssl_ca_certs", [None])[-1]
+    problem = tls_problem(error_given, parts.hostname or "", parts.port or 6379, tls, ca) if parts.hostname else None
     if problem:
         return problem
     text = " | ".join(str(item) for item in chain).lower()
@@ -66,11 +67,11 @@ def causes(error: BaseException) -> list[BaseException]:
     return chain
 
 
-def tls_problem(error: BaseException, host: str, port: int, tls: bool) -> str | None:
+def tls_problem(error: BaseException, host: str, port: int, tls: bool, ca: str | None = None) -> str | None:
     """One paragraph naming what TLS refused and the fix, or None when TLS is not the cause.
 
     `error` or any exception in its chain is looked at (redis-py wraps the ssl module's).
-    `tls` says whether the client spoke TLS. A certificate that does not verify (unknown CA,
+    `tls` says whether the client spoke TLS, `ca` which CA file it trusted, if one was given. A certificate that does not verify (unknown CA,
     expired, another host's name), a TLS client on a plain port, a plain client on a TLS port
     (which shows only as a closed connection: the port is then asked for a TLS handshake).
     Used by the bare connections (`helpers.resp.Connection`: console, loader, measures) and by
@@ -89,6 +90,10 @@ def tls_problem(error: BaseException, host: str, port: int, tls: bool) -> str | 
                     "with a name the certificate gives (see its subject alternative names), or ask "
                     f"for a certificate that names {host!r}. Turning the check off "
                     "(ssl_check_hostname=false) would let anyone with a certificate of this CA pose as the node.")
+        if ca and (error.verify_code in (2, 7, 18, 19, 20, 21) or "issuer" in reason or "self" in reason):
+            return (f"The certificate of {where} is not signed by the CA you gave, {ca} ({reason}). "
+                    "Give the CA that signed the nodes' certificates instead (a cluster started with "
+                    f"`python -m helpers up --tls` keeps it in {WORKSHOP_CA}).")
         if error.verify_code in (2, 7, 18, 19, 20, 21) or "issuer" in reason or "self" in reason:
             return (f"The certificate of {where} is not signed by a CA this client trusts ({reason}). "
                     "Give the CA that signed the nodes' certificates: "

@@ -181,6 +181,24 @@ def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterab
     return pd.DataFrame(rows)
 
 
+def tls_cost(rounds: int = 3, clients: int = 50, requests: int = 50_000) -> pd.DataFrame:
+    """What TLS costs (notebook 07, §1.4): `redis-benchmark --cluster -t set` on the workshop's
+    cluster, then the same on the TLS cluster beside it (`start_tls_cluster`), `rounds` times in
+    turn, so both share the machine's noise. One row per round: each cluster's requests/s and p50
+    latency (ms), and the ratios TLS / plain."""
+    from helpers.cluster import tls_cluster
+    twin, rows = tls_cluster(), []
+    for number in range(1, rounds + 1):
+        plain = redis_benchmark_grid(clients=(clients,), pipelines=(1,), requests=requests).iloc[0]
+        tls = redis_benchmark_grid(clients=(clients,), pipelines=(1,), requests=requests, cluster=twin).iloc[0]
+        rows.append({"round": number, "plain requests/s": int(plain["requests/s"]),
+                     "TLS requests/s": int(tls["requests/s"]),
+                     "plain p50 (ms)": plain["p50 (ms)"], "TLS p50 (ms)": tls["p50 (ms)"],
+                     "requests/s TLS/plain": round(tls["requests/s"] / plain["requests/s"], 2),
+                     "p50 TLS/plain": round(tls["p50 (ms)"] / plain["p50 (ms)"], 2)})
+    return pd.DataFrame(rows).set_index("round")
+
+
 def _node_counters(ports: Iterable[int], password: "Credentials | str | None",
                    command: str) -> dict[int, tuple[float, int]]:
     """Per node: CPU seconds used since it started (INFO cpu: used_cpu_sys + used_cpu_user), and

@@ -69,9 +69,19 @@ class Tls:
         """An SSLContext that checks what these settings ask, as redis-py's SSLConnection does;
         made once per settings and files (loading CAs takes milliseconds, a connection should not;
         certificates written anew, by `down --purge` then `up --tls`, are read anew)."""
+        self.check_files()
         files = (self.ca_certs, self.certfile, self.keyfile)
         return _context(self, tuple(os.stat(name).st_mtime_ns if name and os.path.exists(name) else 0
                                     for name in files))
+
+    def check_files(self) -> None:
+        """Raise a TlsError naming the first certificate or key file given that does not exist."""
+        for option, path in (("ssl_ca_certs", self.ca_certs), ("ssl_certfile", self.certfile),
+                             ("ssl_keyfile", self.keyfile)):
+            if path and not os.path.isfile(path):
+                raise TlsError(f"The file given as {option}, {path}, does not exist here. Check the path "
+                               "(in REDIS_CLUSTER_URL: ?ssl_ca_certs=/full/path/to/ca.crt); a cluster "
+                               "started with `python -m helpers up --tls` keeps its CA in WORKSHOP_HOME/tls/ca.crt.")
 
     def redis_options(self) -> dict:
         """These settings as redis-py's keyword arguments (`RedisCluster(..., **options)`)."""
@@ -232,7 +242,8 @@ class Connection:
             raise
         except (ssl.SSLError, ConnectionError, TimeoutError) as error:
             self.close()
-            problem = tls_problem(error, self.host, self.port, self.credentials.tls is not None) if fresh else None
+            tls = self.credentials.tls
+            problem = tls_problem(error, self.host, self.port, tls is not None, tls and tls.ca_certs) if fresh else None
             if problem:
                 raise TlsError(problem) from error
             raise
@@ -296,7 +307,7 @@ def open_socket(host: str, port: int, tls: Tls | None, timeout: float) -> socket
         return tls.context().wrap_socket(plain, server_hostname=host)
     except (ssl.SSLError, OSError) as error:
         plain.close()
-        problem = tls_problem(error, host, port, tls=True)
+        problem = tls_problem(error, host, port, tls=True, ca=tls.ca_certs)
         if problem:
             raise TlsError(problem) from error
         raise

@@ -128,7 +128,8 @@ def _check_address(host: str, port: int, credentials: Credentials) -> tuple[str,
             "127.0.0.1 (see docker-compose.yml), or set cluster-announce-ip/-port on each "
             "node to an address this machine can reach.")
     except redis.ConnectionError as error:
-        problem = tls_problem(error, host, port, credentials.tls is not None)
+        problem = tls_problem(error, host, port, credentials.tls is not None,
+                              credentials.tls and credentials.tls.ca_certs)
         if problem:
             return "TLS refused", problem
         if "protected mode" in str(error).lower() or "DENIED" in str(error):

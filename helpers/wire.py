@@ -88,9 +88,9 @@ class Tap:
         self.close()
 
 
-def dump(data: bytes, width: int = 32, lines: int = 12) -> str:
-    """Bytes as a capture tool prints them: offset, hex, and the printable ones as text (others as
-    '.'), `width` bytes a line, the first `lines` lines (notebook 07)."""
+def dump(data: bytes, width: int = 16, lines: int = 12) -> str:
+    """Bytes as a capture tool (xxd, tcpdump -X) prints them: offset, hex, and the printable ones as
+    text (others as '.'), `width` bytes a line, the first `lines` lines (notebook 07)."""
     shown = []
     for offset in range(0, min(len(data), width * lines), width):
         chunk = data[offset:offset + width]

@@ -14,7 +14,7 @@ from helpers.cluster.base import ClusterSpec, ClusterState
 from helpers.config import Settings
 from helpers.errors import WorkshopError, explain_connection_error
 from helpers.replies import read_cluster_nodes
-from helpers.resp import Credentials, Tls
+from helpers.resp import Credentials, Tls, TlsError
 
 
 def connect_url(url: str, decode_responses: bool = True, username: str | None = None,
@@ -36,6 +36,12 @@ def connect_url(url: str, decode_responses: bool = True, username: str | None = 
         who = f"user {username!r}" if username else "the default user"
         fix = {"fix": f"Check the password of {who}: helpers.connect(username=..., password=...)."}
     options.setdefault("socket_connect_timeout", 5)
+    tls = url_seed(url)[1].tls
+    try:
+        if tls:
+            tls.check_files()  # before redis-py, which would say only "No such file or directory"
+    except TlsError as error:
+        raise WorkshopError(str(error)) from None
     try:
         client = RedisCluster.from_url(url, decode_responses=decode_responses, **options)
     except (redis.RedisError, redis.RedisClusterException, OSError) as error:

@@ -169,7 +169,7 @@ def test_a_tls_client_on_a_plain_port_is_told_to_drop_tls(on_tls, tmp_path) -> N
 
 
 @pytest.mark.parametrize("case, expected", [
-    ("another CA", "is not signed by a CA this client trusts"),
+    ("another CA", "is not signed by the CA you gave"),
     ("expired", "has expired"),
     ("another host's name", "is not valid for the name '127.0.0.1'"),
 ])
@@ -223,6 +223,16 @@ def test_the_tap_shows_a_secret_in_clear_on_plain_tcp_and_not_over_tls(on_tls) -
         assert Connection("127.0.0.1", tap.port, login).ask(("SET", "card", "4111 1111 1111 1111")) == ["OK"]
     assert tap.sent[:3] == b"\x16\x03\x01"  # a TLS handshake opens it
     assert b"4111" not in tap.sent and PASSWORD.encode() not in tap.sent and len(tap.received) > 100
+
+
+def test_a_ca_file_that_is_not_there_is_named(on_tls, tmp_path) -> None:
+    missing = tmp_path / "no-such-ca.crt"
+    with pytest.raises(TlsError, match=f"ssl_ca_certs, {missing}, does not exist"):
+        Connection("127.0.0.1", base_port(on_tls), Credentials(tls=Tls(str(missing)))).ask(("PING",))
+    url = f"rediss://127.0.0.1:{base_port(on_tls)}?ssl_ca_certs={missing}"
+    result = cli("status", env={**on_tls, "WORKSHOP_HOME": str(tmp_path / "h"), "REDIS_CLUSTER_URL": url})
+    assert result.returncode == 1 and f"{missing}, does not exist" in result.stderr
+    assert "Check the host and port" not in result.stderr
 
 
 def test_a_partition_is_refused_on_a_tls_cluster(on_tls) -> None:

@@ -75,9 +75,10 @@ def test_figures_recorded_by_05_are_read_by_07_and_a_missing_one_says_what_to_ru
 
 
 def test_encryption_is_only_with_tls_and_names_its_price() -> None:
-    priced = verdicts.encryption(True, False, throughput_ratio=0.73, p50_ratio=1.31)
-    assert priced.verdict == "Only with TLS, which cost 27% of the throughput here"
-    assert "0.73× requests/s, 1.31× p50" in priced.rule
-    assert verdicts.encryption(True, False, 0.97, 0.99).verdict == "Only with TLS, at no measurable cost here"
-    assert verdicts.encryption(True, True, 0.7, 1.3).verdict == "Not shown"  # TLS did not hide it
-    assert verdicts.encryption(False, False, 0.7, 1.3).verdict == "Not shown"  # nothing to hide
+    priced = verdicts.encryption(True, False, throughput_ratios=[0.73, 0.62, 0.87], p50_ratios=[1.31, 1.5, 1.2])
+    assert priced.verdict == "Only with TLS, which cost 13%–38% of the throughput here"
+    assert "0.73× requests/s (median), 1.31× p50" in priced.rule
+    assert verdicts.encryption(True, False, [0.97, 1.01], [0.99, 1.0]).verdict == \
+        "Only with TLS, at no measurable cost here"
+    assert verdicts.encryption(True, True, [0.7], [1.3]).verdict == "Not shown"  # TLS did not hide it
+    assert verdicts.encryption(False, False, [0.7], [1.3]).verdict == "Not shown"  # nothing to hide
