@@ -47,7 +47,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     from helpers.cluster.docker import PUBLISHED
     _home = tempfile.mkdtemp(prefix="workshop-notebooks-")
     os.environ["WORKSHOP_HOME"] = _home
-    os.environ["WORKSHOP_BASE_PORT"] = str(find_free_base_port(PUBLISHED, start=7000))  # docker publishes them all
+    # Docker publishes them all. `make test` runs the docker, Binder and TLS passes side by side:
+    # NOTEBOOKS_PORTS_FROM keeps the TLS pass, which starts later, off the ports another pass frees
+    # for a moment when notebook 07 restarts its cluster.
+    start = int(os.environ.get("NOTEBOOKS_PORTS_FROM", "7000"))
+    os.environ["WORKSHOP_BASE_PORT"] = str(find_free_base_port(PUBLISHED, start=start))
     # On the docker backend, a Compose project of its own: never the user's `redis-workshop`.
     os.environ["COMPOSE_PROJECT_NAME"] = f"workshop-notebooks-{os.getpid()}"
     os.environ.pop("REDIS_CLUSTER_URL", None)
