@@ -32,8 +32,7 @@ def main() -> None:
     with private_cluster() as plain:
         twin = start_tls_cluster()
         try:
-            folder = twin.certificates
-            tls = Tls(f"{folder}/ca.crt", f"{folder}/client.crt", f"{folder}/client.key").cli_options()
+            tls = Tls.workshop(twin.certificates).cli_options()
             for _ in range(options.rounds):
                 figures["plain"].append(redis_benchmark(plain, *load))
                 figures["TLS"].append(redis_benchmark(twin.spec.base_port, *tls, *load))

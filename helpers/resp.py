@@ -74,6 +74,12 @@ class Tls:
         return _context(self, tuple(os.stat(name).st_mtime_ns if name and os.path.exists(name) else 0
                                     for name in files))
 
+    @classmethod
+    def workshop(cls, folder: str) -> "Tls":
+        """The settings of a cluster started with `up --tls`, whose certificates are in `folder`
+        (WORKSHOP_HOME/tls, or where Redis's programs see it): its CA and the client certificate."""
+        return cls(f"{folder}/ca.crt", f"{folder}/client.crt", f"{folder}/client.key")
+
     def check_files(self) -> None:
         """Raise a TlsError naming the first certificate or key file given that does not exist."""
         for option, path in (("ssl_ca_certs", self.ca_certs), ("ssl_certfile", self.certfile),

@@ -70,7 +70,7 @@ def login_options(program: str = "redis-cli", cluster: Cluster | None = None) ->
     else:
         backend, state = cluster or workshop_cluster()
         login, folder = state.login, backend.tool_certificates(state)
-        tls = Tls(f"{folder}/ca.crt", f"{folder}/client.crt", f"{folder}/client.key") if folder else None
+        tls = Tls.workshop(folder) if folder else None
     options = ["--user", login.username] if login.username else []
     if login.password:  # redis-benchmark has no --no-auth-warning
         options += ["-a", login.password, *(["--no-auth-warning"] if program == "redis-cli" else [])]

@@ -113,11 +113,7 @@ class ClusterState:
     def login(self) -> Credentials:
         """How every connection to this cluster's nodes logs in: its password and, for a TLS
         cluster, its CA and client certificate."""
-        tls = None
-        if self.certificates:
-            folder = Path(self.certificates)
-            tls = Tls(ca_certs=str(folder / "ca.crt"), certfile=str(folder / "client.crt"),
-                      keyfile=str(folder / "client.key"))
+        tls = Tls.workshop(self.certificates) if self.certificates else None
         return Credentials(password=self.spec.password, tls=tls)
 
     @property
