@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: lab setup setup-dev lock redis up status down notebooks test test-unit test-cluster test-docker test-notebooks test-notebooks-docker test-binder test-browser bench
+.PHONY: lab setup setup-dev lock redis up status down notebooks messages test test-unit test-cluster test-docker test-notebooks test-notebooks-docker test-binder test-browser bench
 
 lab: setup redis  ## set everything up, start the cluster, open JupyterLab on the notebooks
 	$(BIN)/python -m helpers lab
@@ -69,6 +69,20 @@ notebooks: setup-dev redis  ## rebuild the .ipynb files from their .md sources a
 	    --ExecutePreprocessor.timeout=900 "$${source%.md}.ipynb" || { status=1; break; }; \
 	done; \
 	$(BIN)/python -m helpers down --purge >/dev/null; rm -rf "$$home"; exit $$status
+
+# Every message the helpers and the notebooks' code cells show a student is an English template
+# translated by helpers/locale/<language>/LC_MESSAGES/helpers.po (helpers/i18n.py). After adding
+# or changing one: `make messages`, translate the new entries of the .po (no "fuzzy" left), then
+# `make messages` again to compile the .mo. tests/unit/test_messages.py fails until both are done.
+MESSAGES := helpers/locale
+BABEL_KEYWORDS := -k _n:1,2 -k tr -k tr_n:1,2
+messages: setup-dev  ## extract the messages into the .po catalogues, and compile them
+	$(BIN)/pybabel --quiet extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-by-file \
+	  --no-wrap --project="Redis Cluster Workshop" -o $(MESSAGES)/helpers.pot .
+	$(BIN)/pybabel --quiet update -i $(MESSAGES)/helpers.pot -d $(MESSAGES) -D helpers --no-wrap \
+	  --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel --quiet compile -d $(MESSAGES) -D helpers --statistics
+	rm $(MESSAGES)/helpers.pot
 
 # Every layer reads pytest.ini: a notebook cell fails after 600 s (--nbval-cell-timeout) and any
 # test after 900 s (pytest-timeout), so a hang costs minutes, not nbval's default 2,000 s per cell.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.errors import WorkshopError
+from helpers.i18n import LANGUAGES, _
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("auto", "local", "docker", "external")
@@ -27,10 +28,11 @@ class Settings:
     node_timeout: int = 5000
     cluster_url: str | None = None
     redis_image: str | None = None
+    language: str | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
-        """Read `WORKSHOP_*`, `REDIS_CLUSTER_URL` and `REDIS_IMAGE` (all notebooks)."""
+        """Read `WORKSHOP_*` (`WORKSHOP_LANG` included), `REDIS_CLUSTER_URL` and `REDIS_IMAGE` (all notebooks)."""
         env = os.environ
         return cls(
             backend=env.get("WORKSHOP_BACKEND", cls.backend),
@@ -41,6 +43,7 @@ class Settings:
             node_timeout=_int(env, "WORKSHOP_NODE_TIMEOUT", cls.node_timeout),
             cluster_url=env.get("REDIS_CLUSTER_URL") or None,
             redis_image=env.get("REDIS_IMAGE") or None,
+            language=_language(env),
         )
 
 
@@ -51,5 +54,15 @@ def _int(env: os._Environ, name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise WorkshopError(f"{name}={raw!r} is not a whole number. Set it to one, or unset it "
-                            f"to use the default ({default}).") from None
+        raise WorkshopError(_("{name}={raw!r} is not a whole number. Set it to one, or unset it "
+                              "to use the default ({default}).", name=name, raw=raw, default=default)) from None
+
+
+def _language(env: os._Environ) -> str | None:
+    """`WORKSHOP_LANG`, checked: the language chosen for the workshop, or None to follow the locale."""
+    raw = env.get("WORKSHOP_LANG", "").strip()
+    if raw and raw[:2].lower() not in LANGUAGES:
+        raise WorkshopError(_("WORKSHOP_LANG={raw!r} is not a language of the workshop. Set it to "
+                              "{languages}, or unset it to follow your system's language.",
+                              raw=raw, languages=" or ".join(LANGUAGES)))
+    return raw[:2].lower() or None

@@ -17,7 +17,7 @@ imports resolved. Two rules:
          |
        cluster    cluster/__init__ (up, down, status, connect, finding the cluster),
          |        cluster/base (the backend contract), local, docker, external
-       foundation errors, slots, replies, resp, config   (standard library only, and
+       foundation i18n, errors, slots, replies, resp, config   (standard library only, and
                   redis-py inside functions that run after an error or on a redis-py client)
 
 Only `helpers/cluster/` may ask which backend runs.
@@ -34,7 +34,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "helpers"
 
 # Lowest layer first; a module may import its own layer and those before it.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("foundation", ["helpers.errors", "helpers.slots", "helpers.replies", "helpers.resp",
+    ("foundation", ["helpers.i18n", "helpers.errors", "helpers.slots", "helpers.replies", "helpers.resp",
                     "helpers.config"]),
     ("cluster", ["helpers.cluster", "helpers.cluster.*"]),
     ("topology", ["helpers.topology"]),

@@ -1,0 +1,128 @@
+"""The student's language, and the one way the workshop writes a message in it.
+
+Every sentence the helpers show a student (errors, exercises, charts, progress bars, the
+doctor, the use cases) is a template in English, translated with the catalogue of the
+student's language and then filled in:
+
+    _("Port {port} is already in use.", port=7000)
+
+The catalogues are `helpers/locale/<language>/LC_MESSAGES/helpers.po` (gettext, extracted by
+Babel: `make messages`), compiled to the `.mo` files read here with the standard library. A
+template kept as data (an exercise's hint, a DataFrame's column name) is marked `N_(...)`
+where it is written and translated where it is shown, `_(hint)`. The notebooks call `_` as
+`tr` (IPython keeps `_` for the last result). Numbers filled in are written as the language
+writes them (`20 000,5` in French).
+
+The language is `WORKSHOP_LANG` (`en`, `fr`), else the locale's (`LANGUAGE`, `LC_ALL`,
+`LC_MESSAGES`, `LANG`, then the system's), else English. Used by every module and notebook.
+"""
+from __future__ import annotations
+
+import functools
+import gettext
+import locale
+import os
+import string
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("en", "fr")
+DOMAIN = "helpers"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def language() -> str:
+    """The student's language, `en` or `fr`: `WORKSHOP_LANG`, else the locale's, else `en`."""
+    chosen = os.environ.get("WORKSHOP_LANG", "").strip().lower()
+    if chosen:
+        return chosen[:2] if chosen[:2] in LANGUAGES else "en"
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:  # the first one set decides, as gettext does ("fr_FR.UTF-8", "fr:en")
+            return "fr" if value.lower().startswith("fr") else "en"
+    system = locale.getlocale()[0] or ""  # Windows sets no variable: "French_France", "fr_FR"
+    return "fr" if system.lower().startswith("fr") else "en"
+
+
+class Message(str):
+    """A message in the student's language that remembers which one it is.
+
+    `id` is its English template (its gettext msgid), `params` the values filled in: tests
+    check a message by these, in any language. It is a `str` everywhere else.
+    """
+
+    id: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, id: str, params: dict[str, Any]) -> "Message":
+        message = super().__new__(cls, text)
+        message.id, message.params = id, params
+        return message
+
+
+def _(template: str, /, **params: Any) -> Message:
+    """`template` in the student's language, its `{names}` filled in with `params`."""
+    return _fill(_catalogue(language()).gettext(template), template, params)
+
+
+def _n(singular: str, plural: str, count: int, /, **params: Any) -> Message:
+    """`_` for a message whose words follow a number: `count` picks the form, `{count}` shows it."""
+    params = {"count": count, **params}
+    return _fill(_catalogue(language()).ngettext(singular, plural, count), singular, params)
+
+
+def N_(template: str) -> str:
+    """Mark a template kept as data, so that it is extracted; `_(template)` where it is shown."""
+    return template
+
+
+tr = _  # the notebooks' name for `_`
+tr_n = _n
+
+
+@functools.cache
+def _catalogue(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+
+
+class _Numbers(string.Formatter):
+    """Fills in numbers as the language writes them: French groups digits with a narrow
+    no-break space and writes a decimal comma."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        if self.language == "fr" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = text.replace(",", "\u202f").replace(".", ",")
+        return text
+
+
+def _fill(text: str, template: str, params: dict[str, Any]) -> Message:
+    if params:
+        text = _Numbers(language()).vformat(text, (), params)
+    return Message(text, template, params)
+
+
+def extract_notebook(fileobj, keywords, comment_tags, options):  # noqa: ANN001, ANN201
+    """Babel's extractor for a notebook's MyST source: the messages in its code cells.
+
+    `babel.cfg` maps `notebooks/*.md` to it; `make messages` runs it. Lines that are not
+    Python (`!shell`, `%magic`) are blanked, so that line numbers stay the file's.
+    """
+    from io import BytesIO
+
+    from babel.messages.extract import extract_python
+
+    lines, in_code = [], False
+    for line in fileobj.read().decode("utf-8").splitlines():
+        if line.startswith("```{code-cell}"):
+            in_code, line = True, ""
+        elif in_code and line.startswith("```"):
+            in_code, line = False, ""
+        elif not in_code or line.lstrip().startswith(("!", "%")):
+            line = ""
+        lines.append(line)
+    code = BytesIO("\n".join(lines).encode("utf-8"))
+    yield from extract_python(code, keywords, comment_tags, {**options, "encoding": "utf-8"})
