@@ -29,6 +29,9 @@ from helpers.cluster.docker import PUBLISHED
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI") == "true"
+# The helpers speak English in the tests unless a test (or the French notebooks' pass) asks for
+# French: a developer's French locale does not change what they check.
+os.environ.setdefault("WORKSHOP_LANG", "en")
 # Settings a test's cluster must not inherit from the shell that runs pytest.
 FOREIGN_SETTINGS = ("REDIS_CLUSTER_URL", "WORKSHOP_MASTERS", "WORKSHOP_REPLICAS", "WORKSHOP_NODE_TIMEOUT")
 
