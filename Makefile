@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: lab setup setup-dev lock redis up status down notebooks messages test test-unit test-cluster test-docker test-notebooks test-notebooks-docker test-binder test-browser bench
+.PHONY: lab setup setup-dev lock redis up status down notebooks messages test test-unit test-cluster test-docker test-notebooks test-notebooks-fr test-notebooks-docker test-binder test-browser bench
 
 lab: setup redis  ## set everything up, start the cluster, open JupyterLab on the notebooks
 	$(BIN)/python -m helpers lab
@@ -58,12 +58,14 @@ down: setup  ## stop the cluster, keep its data
 # its cells from the .md, its outputs by running every notebook in order, as a student would,
 # on a private cluster at ports 7000-7005 (the ports students see; stop your own first: make down).
 # One notebook only: make notebooks NOTEBOOKS=notebooks/02_first_steps.md
-NOTEBOOKS ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.md))
+# The French edition (notebooks/fr/, run in French) after the English one: make notebooks NOTEBOOKS="$$(ls notebooks/fr/0*.md)"
+NOTEBOOKS ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.md)) $(sort $(wildcard notebooks/fr/[0-9][0-9]_*.md))
 notebooks: setup-dev redis  ## rebuild the .ipynb files from their .md sources and run them in order
 	@home=$$(mktemp -d /tmp/workshop-notebooks-XXXX); \
 	export WORKSHOP_HOME=$$home WORKSHOP_BASE_PORT=7000; unset REDIS_CLUSTER_URL; \
 	status=0; for source in $(NOTEBOOKS); do \
 	  echo "== $$source"; \
+	  case "$$source" in notebooks/fr/*) export WORKSHOP_LANG=fr;; *) export WORKSHOP_LANG=en;; esac; \
 	  $(BIN)/jupytext --quiet --to ipynb --update "$$source" && \
 	  $(BIN)/jupyter nbconvert --log-level=WARN --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=900 "$${source%.md}.ipynb" || { status=1; break; }; \
@@ -89,9 +91,9 @@ messages: setup-dev  ## extract the messages into the .po catalogues, and compil
 # Two pytest-xdist workers: most of a test's time is waiting (a failure to be agreed on, a new
 # master's 2 s before it says ok), so two run side by side on two cores. The notebooks stay
 # together, in order, on one worker; they come first, being the longest (tests/nbval_cluster.py).
-test: setup-dev redis  ## every layer: unit, cluster, docker, notebooks, browser; then the notebooks on Docker alone, as on Binder, and over TLS
-	$(PYTEST) -n 2 --nbval notebooks tests
-	$(MAKE) --no-print-directory -j 2 --output-sync test-notebooks-docker test-binder test-notebooks-tls
+test: setup-dev redis  ## every layer: unit, cluster, docker, notebooks, browser; then the notebooks on Docker alone, as on Binder, over TLS, and in French
+	$(PYTEST) -n 2 --nbval notebooks tests --ignore=notebooks/fr
+	$(MAKE) --no-print-directory -j 2 --output-sync test-notebooks-docker test-binder test-notebooks-tls test-notebooks-fr
 test-unit: setup-dev
 	$(PYTEST) tests/unit
 test-cluster: setup-dev redis
@@ -99,7 +101,11 @@ test-cluster: setup-dev redis
 test-docker: setup-dev
 	$(PYTEST) tests/docker
 test-notebooks: setup-dev redis
-	$(PYTEST) --nbval notebooks
+	$(PYTEST) --nbval notebooks --ignore=notebooks/fr
+# The French edition (notebooks/fr/), its kernels in French (tests/nbval_cluster.py), on ports from
+# 7800, away from the passes it runs beside.
+test-notebooks-fr: setup-dev redis
+	NOTEBOOKS_PORTS_FROM=7800 $(PYTEST) --nbval notebooks/fr
 # The notebooks again, on the docker backend, on a machine where Redis's programs are hidden
 # (tests/without-redis.sh): what a student with Docker alone runs. Without a Docker engine it is
 # skipped on a laptop, and fails in CI (CI=true), where no layer may skip. Notebook 06 needs the
@@ -109,7 +115,7 @@ test-notebooks-docker: setup-dev
 	  if [ "$$CI" = true ]; then echo "CI=true and no Docker engine answers: .ci/run must start one"; exit 1; fi; \
 	  echo "test-notebooks-docker: skipped, no Docker engine answers"; exit 0; fi; \
 	tests/without-redis.sh env WORKSHOP_BACKEND=docker $(PYTEST) --nbval notebooks \
-	  --ignore=notebooks/06_network_partitions.ipynb
+	  --ignore=notebooks/06_network_partitions.ipynb --ignore=notebooks/fr
 
 # The notebooks as Binder runs them (binder/): a non-root user, a fresh virtual environment with
 # only what binder/ installs, the local backend (tests/as-binder.sh; needs network for pip).

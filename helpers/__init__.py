@@ -4,11 +4,13 @@
     helpers.up()            # start the cluster, or find the running one
     rc = helpers.connect()  # a redis.cluster.RedisCluster
     helpers.dashboard()     # a live view of every node, for instructors
+    helpers.tr("…")         # a sentence a cell prints, in the student's language (helpers.i18n)
 
 Importing starts, prints and draws nothing.
 """
 from helpers.cluster import connect, down, status, up
 from helpers.errors import WorkshopError
+from helpers.i18n import tr, tr_n
 
 
 def dashboard(interval: float = 2.0):  # -> ipywidgets.HTML
@@ -18,4 +20,4 @@ def dashboard(interval: float = 2.0):  # -> ipywidgets.HTML
     return live_dashboard(interval)
 
 
-__all__ = ["up", "down", "status", "connect", "dashboard", "WorkshopError"]
+__all__ = ["up", "down", "status", "connect", "dashboard", "WorkshopError", "tr", "tr_n"]

@@ -13,14 +13,16 @@ where it is written and translated where it is shown, `_(hint)`. The notebooks c
 `tr` (IPython keeps `_` for the last result). Numbers filled in are written as the language
 writes them (`20 000,5` in French).
 
-The language is `WORKSHOP_LANG` (`en`, `fr`), else the locale's (`LANGUAGE`, `LC_ALL`,
-`LC_MESSAGES`, `LANG`, then the system's), else English. Used by every module and notebook.
+The language is `WORKSHOP_LANG` (`en`, `fr`); else, in a notebook of the French edition
+(`notebooks/fr/`, where its kernel runs), French; else the locale's (`LANGUAGE`, `LC_ALL`,
+`LC_MESSAGES`, `LANG`, then the system's); else English. Used by every module and notebook.
 """
 from __future__ import annotations
 
 import functools
 import gettext
 import locale
+import numbers
 import os
 import string
 from pathlib import Path
@@ -29,13 +31,21 @@ from typing import Any
 LANGUAGES = ("en", "fr")
 DOMAIN = "helpers"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+EDITIONS = Path(__file__).resolve().parent.parent / "notebooks"  # notebooks/fr/: the French edition
 
 
 def language() -> str:
-    """The student's language, `en` or `fr`: `WORKSHOP_LANG`, else the locale's, else `en`."""
+    """The student's language, `en` or `fr`: `WORKSHOP_LANG`, else the notebook edition's (a kernel
+    runs in its notebook's folder), else the locale's, else `en`."""
     chosen = os.environ.get("WORKSHOP_LANG", "").strip().lower()
     if chosen:
         return chosen[:2] if chosen[:2] in LANGUAGES else "en"
+    try:  # a notebook's kernel runs in the notebook's folder: notebooks/fr/ is the French edition
+        here = Path.cwd()
+    except OSError:
+        here = None
+    if here is not None and here.parent == EDITIONS and here.name in LANGUAGES:
+        return here.name
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name, "")
         if value:  # the first one set decides, as gettext does ("fr_FR.UTF-8", "fr:en")
@@ -80,6 +90,40 @@ tr = _  # the notebooks' name for `_`
 tr_n = _n
 
 
+def label(name: Any) -> Any:
+    """A table's column or row label as shown: translated when the catalogue has it (the names
+    the code indexes by are marked `N_` where the table is built), else as it is."""
+    return _catalogue(language()).gettext(name) if isinstance(name, str) and name else name
+
+
+def show_labels_in_language() -> None:
+    """In a notebook, show every DataFrame's and Series' labels in the student's language.
+
+    The table itself keeps its names (`grid["requests/s"]` works in every language); only what
+    is displayed changes. Nothing happens outside IPython or in English. `helpers.up` calls it.
+    """
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    if shell is None:
+        return
+    formatters = shell.display_formatter.formatters
+
+    def shown(table: Any) -> Any:
+        return table.rename(index=label, columns=label) if language() != "en" else table
+
+    def html(table: Any) -> str | None:
+        return shown(table)._repr_html_()
+
+    def plain(table: Any, printer: Any, cycle: bool) -> None:
+        printer.text(repr(shown(table)))
+
+    for module, name in (("pandas.core.frame", "DataFrame"), ("pandas.core.series", "Series")):
+        formatters["text/plain"].for_type_by_name(module, name, plain)
+    formatters["text/html"].for_type_by_name("pandas.core.frame", "DataFrame", html)
+
+
 @functools.cache
 def _catalogue(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
@@ -94,7 +138,7 @@ class _Numbers(string.Formatter):
 
     def format_field(self, value: Any, format_spec: str) -> str:
         text = super().format_field(value, format_spec)
-        if self.language == "fr" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if self.language == "fr" and isinstance(value, numbers.Number) and not isinstance(value, bool):
             text = text.replace(",", "\u202f").replace(".", ",")
         return text
 

@@ -40,7 +40,7 @@ pip install --quiet --upgrade pip
 pip install --quiet -r binder/requirements.txt
 binder/postBuild >/dev/null
 pip install --quiet \$(grep -E '^(pytest|nbval|pytest-timeout)[<>=]' requirements-dev.txt)
-binder/start python -m pytest --nbval notebooks
+binder/start python -m pytest --nbval notebooks --ignore=notebooks/fr
 # JupyterLab as Binder starts it (binder/start): its page must turn the news question off.
 binder/start jupyter lab --no-browser --ServerApp.port=18999 --ServerApp.port_retries=50 \\
   --ServerApp.ip=127.0.0.1 --IdentityProvider.token=binder-test > lab.log 2>&1 &

@@ -4,7 +4,8 @@ Before the first notebook's kernel starts, WORKSHOP_HOME points to a temporary f
 WORKSHOP_BASE_PORT to free ports, where a cluster starts at once; the kernels inherit
 both and find it. Afterwards that cluster is stopped and its folder removed. With
 NOTEBOOKS_OVER_TLS=yes (`make test-notebooks-tls`) it is a TLS cluster that the kernels reach
-only as an external one, through REDIS_CLUSTER_URL=rediss://...
+only as an external one, through REDIS_CLUSTER_URL=rediss://... Each kernel speaks its
+notebook's language: French in notebooks/fr/, English elsewhere (WORKSHOP_LANG).
 
 `make test` runs on two pytest-xdist workers. The notebooks stay together, run in order by
 one worker on one cluster, as a student runs them; each test file goes whole to one worker,
@@ -41,6 +42,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 @pytest.hookimpl(tryfirst=True)  # before nbval's file setup starts the first kernel
 def pytest_runtest_setup(item: pytest.Item) -> None:
     global _home
+    if isinstance(item, IPyNbCell):  # each notebook's kernel speaks its edition's language
+        os.environ["WORKSHOP_LANG"] = "fr" if item.path.parent.name == "fr" else "en"
     if _home is not None or not isinstance(item, IPyNbCell):
         return
     from helpers.cluster.base import find_free_base_port
