@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from helpers.errors import WorkshopError
+from helpers.i18n import N_, Message, _
 from helpers.resp import (Connection, Credentials, ProtocolError, Reply, ReplyError, Status, TlsError,
                           credentials_of)
 from helpers.slots import key_slot
@@ -25,20 +26,29 @@ if TYPE_CHECKING:
 
 # Commands that destroy data or change the cluster under everyone's feet, and why.
 DANGEROUS = {
-    "FLUSHALL": "deletes every key of a node", "FLUSHDB": "deletes every key of a node",
-    "SHUTDOWN": "stops a node", "DEBUG": "can crash or freeze a node",
-    "CONFIG SET": "changes a node's configuration", "CONFIG RESETSTAT": "resets statistics",
-    "CONFIG REWRITE": "rewrites a node's config file", "CLUSTER RESET": "makes a node forget the cluster",
-    "CLUSTER FORGET": "removes a node from a node's view", "CLUSTER FAILOVER": "swaps master and replica",
-    "CLUSTER ADDSLOTS": "changes who serves which slots", "CLUSTER DELSLOTS": "changes who serves which slots",
-    "CLUSTER ADDSLOTSRANGE": "changes who serves which slots",
-    "CLUSTER DELSLOTSRANGE": "changes who serves which slots",
-    "CLUSTER SETSLOT": "changes who serves which slots", "CLUSTER MEET": "adds a node to the cluster",
-    "CLUSTER REPLICATE": "makes a node a replica", "REPLICAOF": "makes a node a replica",
-    "SLAVEOF": "makes a node a replica", "SWAPDB": "swaps databases", "MIGRATE": "moves keys away",
-    "ACL SETUSER": "changes users", "ACL DELUSER": "deletes users", "SCRIPT FLUSH": "deletes scripts",
-    "FUNCTION FLUSH": "deletes functions", "FUNCTION DELETE": "deletes functions",
-    "BGREWRITEAOF": "rewrites the append-only file", "SAVE": "blocks a node while it saves",
+    "FLUSHALL": N_("{command} deletes every key of a node."),
+    "FLUSHDB": N_("{command} deletes every key of a node."),
+    "SHUTDOWN": N_("{command} stops a node."), "DEBUG": N_("{command} can crash or freeze a node."),
+    "CONFIG SET": N_("{command} changes a node's configuration."),
+    "CONFIG RESETSTAT": N_("{command} resets statistics."),
+    "CONFIG REWRITE": N_("{command} rewrites a node's config file."),
+    "CLUSTER RESET": N_("{command} makes a node forget the cluster."),
+    "CLUSTER FORGET": N_("{command} removes a node from a node's view."),
+    "CLUSTER FAILOVER": N_("{command} swaps master and replica."),
+    "CLUSTER ADDSLOTS": N_("{command} changes who serves which slots."),
+    "CLUSTER DELSLOTS": N_("{command} changes who serves which slots."),
+    "CLUSTER ADDSLOTSRANGE": N_("{command} changes who serves which slots."),
+    "CLUSTER DELSLOTSRANGE": N_("{command} changes who serves which slots."),
+    "CLUSTER SETSLOT": N_("{command} changes who serves which slots."),
+    "CLUSTER MEET": N_("{command} adds a node to the cluster."),
+    "CLUSTER REPLICATE": N_("{command} makes a node a replica."),
+    "REPLICAOF": N_("{command} makes a node a replica."), "SLAVEOF": N_("{command} makes a node a replica."),
+    "SWAPDB": N_("{command} swaps databases."), "MIGRATE": N_("{command} moves keys away."),
+    "ACL SETUSER": N_("{command} changes users."), "ACL DELUSER": N_("{command} deletes users."),
+    "SCRIPT FLUSH": N_("{command} deletes scripts."),
+    "FUNCTION FLUSH": N_("{command} deletes functions."), "FUNCTION DELETE": N_("{command} deletes functions."),
+    "BGREWRITEAOF": N_("{command} rewrites the append-only file."),
+    "SAVE": N_("{command} blocks a node while it saves."),
 }
 # Commands that never return in a console cell: refused whatever allow_dangerous says.
 BLOCKING = {"MONITOR", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "SYNC", "PSYNC"}
@@ -46,7 +56,6 @@ BLOCKING = {"MONITOR", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "SYNC", "PSYNC"}
 # not forever. The console's socket waits a little longer, so such a reply still arrives.
 MAX_WAIT = 3.0
 REPLY_TIMEOUT = MAX_WAIT + 2.0
-CELL_WAIT = f"a console cell waits {MAX_WAIT:g} s at most"
 MAX_HOPS = 5
 # Blocking pops and where their timeout (in seconds) is: the last argument, or the first.
 TIMEOUT_LAST = {"BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BZPOPMIN", "BZPOPMAX"}
@@ -138,8 +147,8 @@ class Outcome:
     slot: int | None = None
     node: str | None = None
     hops: list[str] = field(default_factory=list)
-    refused: str | None = None  # why the console did not send it
-    problem: str | None = None  # why there is no reply
+    refused: Message | None = None  # why the console did not send it
+    problem: str | None = None  # why there is no reply (a message, or redis-cli's own words)
 
     @property
     def where(self) -> str:
@@ -149,7 +158,9 @@ class Outcome:
         """
         if self.refused or self.problem:
             return ""
-        return (f"slot {self.slot} · " if self.slot is not None else "") + f"served by {self.node}"
+        if self.slot is None:
+            return _("served by {node}", node=self.node)
+        return _("slot {slot} · served by {node}", slot=self.slot, node=self.node)
 
     @property
     def failed(self) -> bool:
@@ -160,7 +171,7 @@ class Outcome:
     def __str__(self) -> str:
         lines = list(self.hops)
         if self.refused:
-            lines.append(f"(refused) {self.refused}")
+            lines.append(_("(refused) {reason}", reason=self.refused))
         elif self.problem:
             lines.append(self.problem)
         else:
@@ -198,41 +209,57 @@ class Session:
         self._connections.clear()
 
 
-def refusal(args: list[str], allow_dangerous: bool = False) -> str | None:
+def refusal(args: list[str], allow_dangerous: bool = False) -> Message | None:
     """Why the console will not send this command (it would hang the cell, freeze a node for
     everyone, break the connection, or destroy data), or None when it may go."""
     name = args[0].upper()
     sub = args[1].upper() if len(args) > 1 else ""
     if name in BLOCKING:
-        return f"{name} waits for messages forever, which would freeze this cell."
+        return _("{command} waits for messages forever, which would freeze this cell.", command=name)
     if name in TIMEOUT_LAST | TIMEOUT_FIRST and len(args) > 2:
         timeout = args[-1] if name in TIMEOUT_LAST else args[1]
-        if _too_long(_seconds(timeout)):
-            return (f"{name} with timeout {timeout} {_how_long(_seconds(timeout))} for an element: "
-                    f"{CELL_WAIT}, so give it a timeout of {MAX_WAIT:g} seconds or less.")
+        wait = _seconds(timeout)
+        if wait == 0:
+            return _("{command} with timeout {timeout} would wait forever for an element: a console cell "
+                     "waits {limit:g} s at most, so give it a timeout of {limit:g} seconds or less.",
+                     command=name, timeout=timeout, limit=MAX_WAIT)
+        if _too_long(wait):
+            return _("{command} with timeout {timeout} may wait {wait:g} s for an element: a console cell "
+                     "waits {limit:g} s at most, so give it a timeout of {limit:g} seconds or less.",
+                     command=name, timeout=timeout, wait=wait, limit=MAX_WAIT)
     if name in ("XREAD", "XREADGROUP"):
         block = _block_option(args)
         wait = _seconds(block, scale=1000) if block is not None else None
+        if wait == 0:
+            return _("{command} BLOCK {block} would wait forever for new entries: a console cell waits "
+                     "{limit:g} s at most, so use BLOCK {most:g} (milliseconds) or less, or leave BLOCK out.",
+                     command=name, block=block, limit=MAX_WAIT, most=MAX_WAIT * 1000)
         if _too_long(wait):
-            return (f"{name} BLOCK {block} {_how_long(wait)} for new entries: {CELL_WAIT}, so use "
-                    f"BLOCK {MAX_WAIT * 1000:g} (milliseconds) or less, or leave BLOCK out.")
+            return _("{command} BLOCK {block} may wait {wait:g} s for new entries: a console cell waits "
+                     "{limit:g} s at most, so use BLOCK {most:g} (milliseconds) or less, or leave BLOCK out.",
+                     command=name, block=block, wait=wait, limit=MAX_WAIT, most=MAX_WAIT * 1000)
     if name == "WAIT" and len(args) == 3:
         wait = _seconds(args[2], scale=1000)
+        if wait == 0:
+            return _("WAIT with timeout {timeout} (milliseconds) would wait forever for replicas that do "
+                     "not acknowledge: a console cell waits {limit:g} s at most, so give it {most:g} or less.",
+                     timeout=args[2], limit=MAX_WAIT, most=MAX_WAIT * 1000)
         if _too_long(wait):
-            return (f"WAIT with timeout {args[2]} (milliseconds) {_how_long(wait)} for replicas "
-                    f"that do not acknowledge: {CELL_WAIT}, so give it {MAX_WAIT * 1000:g} or less.")
+            return _("WAIT with timeout {timeout} (milliseconds) may wait {wait:g} s for replicas that do "
+                     "not acknowledge: a console cell waits {limit:g} s at most, so give it {most:g} or less.",
+                     timeout=args[2], wait=wait, limit=MAX_WAIT, most=MAX_WAIT * 1000)
     if name == "CLIENT" and sub == "PAUSE":
-        return "CLIENT PAUSE stops the node answering every client, the whole class included."
+        return _("CLIENT PAUSE stops the node answering every client, the whole class included.")
     if name == "CLIENT" and sub == "REPLY" and len(args) > 2 and args[2].upper() in ("OFF", "SKIP"):
-        return f"CLIENT REPLY {args[2].upper()} stops the replies this console waits for."
+        return _("CLIENT REPLY {mode} stops the replies this console waits for.", mode=args[2].upper())
     if name == "HELLO" and len(args) > 1 and args[1] == "3":
-        return ("HELLO 3 switches the connection to RESP3, which this console (like redis-cli "
-                "without -3) does not read. HELLO 2 or HELLO alone answer in RESP2.")
+        return _("HELLO 3 switches the connection to RESP3, which this console (like redis-cli "
+                 "without -3) does not read. HELLO 2 or HELLO alone answer in RESP2.")
     long_name = f"{name} {sub}"
-    reason = DANGEROUS.get(long_name) or DANGEROUS.get(name)
-    if reason and not allow_dangerous:
-        return (f"{long_name if long_name in DANGEROUS else name} {reason}. This console "
-                "refuses it; create it with allow_dangerous=True to allow it.")
+    command = long_name if long_name in DANGEROUS else name
+    if command in DANGEROUS and not allow_dangerous:
+        return _("{reason} This console refuses it; create it with allow_dangerous=True to allow it.",
+                 reason=_(DANGEROUS[command], command=command))
     return None
 
 
@@ -248,10 +275,6 @@ def _seconds(text: str, scale: float = 1.0) -> float | None:
 def _too_long(wait: float | None) -> bool:
     """A timeout of 0 (forever) or longer than a cell can wait; None (no number) may go."""
     return wait is not None and (wait == 0 or wait > MAX_WAIT)
-
-
-def _how_long(wait: float) -> str:
-    return "would wait forever" if wait == 0 else f"may wait {wait:g} s"
 
 
 def _block_option(args: list[str]) -> str | None:
@@ -274,7 +297,7 @@ def execute(session: Session, args: list[str], follow: bool = True,
     """
     outcome = Outcome(command=args)
     if not args:
-        outcome.refused = "empty command"
+        outcome.refused = _("empty command")
         return outcome
     outcome.refused = refusal(args, allow_dangerous)
     if outcome.refused:
@@ -282,7 +305,7 @@ def execute(session: Session, args: list[str], follow: bool = True,
     keys = _keys(session, args)
     outcome.slot = key_slot(keys[0]) if keys else None
     address, asking = session.current, False
-    for _ in range(MAX_HOPS):
+    for _hop in range(MAX_HOPS):
         outcome.node = address
         try:
             commands = (("ASKING",), tuple(args)) if asking else (tuple(args),)
@@ -294,7 +317,7 @@ def execute(session: Session, args: list[str], follow: bool = True,
             outcome.problem = _no_reply(session, address, error)
             return outcome
         if follow and isinstance(reply, ReplyError) and reply.code in ("MOVED", "ASK"):
-            _, slot, target = str(reply).split()
+            _code, slot, target = str(reply).split()
             outcome.hops.append(f"-> Redirected to slot [{slot}] located at {target}")
             address, asking = target, reply.code == "ASK"
             if reply.code == "MOVED":
@@ -302,7 +325,7 @@ def execute(session: Session, args: list[str], follow: bool = True,
             continue
         outcome.reply = reply
         return outcome
-    outcome.reply = ReplyError(f"ERR more than {MAX_HOPS} redirections")
+    outcome.reply = ReplyError(_("ERR more than {hops} redirections", hops=MAX_HOPS))
     return outcome
 
 
@@ -322,14 +345,14 @@ def run_line(session: Session, line: str, follow: bool = True,
 def _no_reply(session: Session, address: str, error: OSError) -> str:
     """What to print when `address` gave no reply: only a refused connection means a dead node."""
     if isinstance(error, ConnectionRefusedError):  # redis-cli's own words, then what it means
-        return (f"Could not connect to Redis at {address}: Connection refused "
-                "(nothing listens there: is the node stopped?)")
+        return _("Could not connect to Redis at {address}: Connection refused "
+                 "(nothing listens there: is the node stopped?)", address=address)
     if isinstance(error, TlsError):  # a certificate, or TLS on one side only: it says which
-        return str(error)
+        return _said(error)
     if isinstance(error, ProtocolError):
-        what = f"{error}; the console dropped that connection"
+        what = _("{error}; the console dropped that connection", error=_said(error))
     elif isinstance(error, TimeoutError):
-        what = f"{address} sent no reply within {REPLY_TIMEOUT:g} s"
+        what = _("{address} sent no reply within {seconds:g} s", address=address, seconds=REPLY_TIMEOUT)
     else:  # the connection broke, say the node died after the last command
         text = str(error) or error.__class__.__name__
         what = text if address in text else f"{address}: {text}"
@@ -337,13 +360,19 @@ def _no_reply(session: Session, address: str, error: OSError) -> str:
     probe = Connection(host, int(port), session.credentials, timeout=1.0)
     try:
         probe.ask(("PING",))
-        return f"{what}. The node is up: it answers PING."
+        return _("{problem}. The node is up: it answers PING.", problem=what)
     except ConnectionRefusedError:
-        return f"{what}; now nothing listens there (Connection refused): is the node stopped?"
+        return _("{problem}; now nothing listens there (Connection refused): is the node stopped?", problem=what)
     except (OSError, ReplyError) as ping_error:
-        return f"{what}, and it does not answer PING either ({ping_error.__class__.__name__})."
+        return _("{problem}, and it does not answer PING either ({error}).", problem=what,
+                 error=ping_error.__class__.__name__)
     finally:
         probe.close()
+
+
+def _said(error: BaseException) -> str:
+    """What an error says: its message as it was raised (a catalogue message keeps its identity)."""
+    return error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) else str(error)
 
 
 def _keys(session: Session, args: list[str]) -> list[str]:
@@ -450,19 +479,19 @@ class Console:
         else:
             node = next((node for node in rc.get_nodes() if node.port == port), None)
             if node is None:
-                raise WorkshopError(f"No node of this cluster listens on port {port}.")
+                raise WorkshopError(_("No node of this cluster listens on port {port}.", port=port))
         self.session = Session(node.host, node.port, credentials_of(rc))
         self.allow_dangerous = allow_dangerous
-        self.entry = widgets.Text(placeholder='a redis-cli command, e.g. set nom "kheir"',
+        self.entry = widgets.Text(placeholder=_('a redis-cli command, e.g. set nom "kheir"'),
                                   continuous_update=False, layout=widgets.Layout(width="60%"))
-        self.button = widgets.Button(description="Run", button_style="primary")
-        self.follow = widgets.Checkbox(value=follow, description="-c (follow redirects)",
+        self.button = widgets.Button(description=_("Run"), button_style="primary")
+        self.follow = widgets.Checkbox(value=follow, description=_("-c (follow redirects)"),
                                        indent=False)
         self.history = widgets.HTML()
         self._lines: list[str] = []
         # Enter (or leaving the box, as a click on Run does) commits the value: run it once.
         self.entry.observe(self._on_value, names="value")
-        self.button.on_click(lambda _: self._submit())
+        self.button.on_click(lambda button: self._submit())
         self.widget = widgets.VBox([widgets.HBox([self.entry, self.button, self.follow]),
                                     self.history])
 
@@ -511,7 +540,10 @@ class Console:
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         # Where widgets do not render (GitHub, a saved notebook), say what this is instead.
-        bundle["text/plain"] = (f"Redis console on {self.session.current} "
-                                f"(-c {'on' if self.follow.value else 'off'}): "
-                                "run the notebook to type commands here.")
+        if self.follow.value:
+            bundle["text/plain"] = _("Redis console on {address} (-c on): run the notebook to type "
+                                     "commands here.", address=self.session.current)
+        else:
+            bundle["text/plain"] = _("Redis console on {address} (-c off): run the notebook to type "
+                                     "commands here.", address=self.session.current)
         return bundle

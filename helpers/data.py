@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from helpers.errors import WorkshopError
+from helpers.i18n import Message, _, _n
 from helpers.resp import Tls, TlsError, credentials_of, encode, open_socket
 from helpers.slots import HASH_SLOTS, key_slot
 
@@ -69,8 +70,10 @@ class LoadReport:
     def keys_per_second(self) -> float:
         return self.keys / self.seconds if self.seconds else 0.0
 
-    def __repr__(self) -> str:
-        return f"{self.keys:,} keys in {self.seconds:.2f} s ({self.keys_per_second:,.0f} keys/s)"
+    def __repr__(self) -> Message:
+        return _n("{count:,} key in {seconds:.2f} s ({rate:,.0f} keys/s)",
+                  "{count:,} keys in {seconds:.2f} s ({rate:,.0f} keys/s)", self.keys,
+                  seconds=self.seconds, rate=self.keys_per_second)
 
 
 # Pairs encoded between two turns of sending: small enough that the masters never run dry
@@ -96,7 +99,7 @@ def bulk_load(rc: "RedisCluster", items: Iterable[tuple[str | bytes, str | bytes
     login = credentials.auth()
     addresses = sorted(set(owners))
     streams: list[_MasterStream] = []
-    bar = tqdm(total=total, unit=" keys", unit_scale=True, disable=not progress, desc="loading")
+    bar = tqdm(total=total, unit=_(" keys"), unit_scale=True, disable=not progress, desc=_("loading"))
     began = time.perf_counter()
     try:
         for address in addresses:
@@ -123,9 +126,12 @@ def bulk_load(rc: "RedisCluster", items: Iterable[tuple[str | bytes, str | bytes
         bar.update(sum(stream.confirmed for stream in streams) - shown)
     except _NodeFailure as failure:
         confirmed = sum(stream.confirmed_so_far() for stream in streams)
-        raise WorkshopError(f"{failure} {confirmed:,} keys were confirmed written before; others may "
-                            "be partly written, and loading again is harmless. Check the cluster "
-                            "with `python -m helpers status`.") from None
+        raise WorkshopError(_n(
+            "{failure} {count:,} key was confirmed written before; others may be partly written, and "
+            "loading again is harmless. Check the cluster with `python -m helpers status`.",
+            "{failure} {count:,} keys were confirmed written before; others may be partly written, and "
+            "loading again is harmless. Check the cluster with `python -m helpers status`.",
+            confirmed, failure=failure.args[0])) from None
     finally:
         bar.close()
         for stream in streams:
@@ -141,8 +147,8 @@ def _slot_owners(rc: "RedisCluster") -> list[str]:
         host, port = nodes["primary"][:2]
         owners[first:last + 1] = [f"{host}:{port}"] * (last - first + 1)
     if "" in owners:
-        raise WorkshopError("Some hash slots have no master: the cluster is not ready. Check it "
-                            "with `python -m helpers status`.")
+        raise WorkshopError(_("Some hash slots have no master: the cluster is not ready. Check it "
+                              "with `python -m helpers status`."))
     return owners
 
 
@@ -159,7 +165,8 @@ def _encode(part: list) -> tuple[list[bytes], np.ndarray]:
         all_pairs = False
     if not all_pairs:
         wrong = next(item for item in part if not isinstance(item, Sequence) or len(item) != 2)
-        raise WorkshopError(f"bulk_load takes (key, value) pairs; this item is not one: {wrong!r:.60}")
+        raise WorkshopError(_("bulk_load takes (key, value) pairs; this item is not one: {item!r:.60}",
+                              item=wrong))
     keys, values = _as_bytes(part, _first), _as_bytes(part, _second)
     # b"$5\r\nkey:1\r\n$16\r\n0000000000000001\r\n": the key's and the value's bulk strings
     pairs = zip(map(_KEY.__getitem__, map(len, keys)), keys,
@@ -182,8 +189,8 @@ def _one_as_bytes(value: object) -> bytes:
         return bytes(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value).encode()  # what redis-py sends for a number
-    raise WorkshopError(f"bulk_load writes str, bytes or numbers, not {type(value).__name__} "
-                        f"({value!r:.40}): convert it first, e.g. with json.dumps.")
+    raise WorkshopError(_("bulk_load writes str, bytes or numbers, not {type} ({value!r:.40}): convert it "
+                          "first, e.g. with json.dumps.", type=type(value).__name__, value=value))
 
 
 def _slots(keys: list[bytes]) -> np.ndarray:
@@ -251,11 +258,12 @@ class _MasterStream:
         self.address = address
         try:
             self.socket = open_socket(host, int(port), tls, timeout)
-        except TlsError as error:
-            raise WorkshopError(str(error)) from None
+        except TlsError as error:  # its message names the cause and the fix
+            raise WorkshopError(*error.args) from None
         except OSError as error:
-            raise WorkshopError(f"Cannot reach master {address} to load keys ({error}). Check the "
-                                "cluster with `python -m helpers status`.") from None
+            raise WorkshopError(_("Cannot reach master {address} to load keys ({error}). Check the "
+                                  "cluster with `python -m helpers status`.", address=address,
+                                  error=str(error))) from None
         try:
             self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.socket.setblocking(False)
@@ -286,7 +294,8 @@ class _MasterStream:
             except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
                 return
             except OSError as error:
-                raise _NodeFailure(f"Master {self.address} went away during the load ({error}).") from None
+                raise _NodeFailure(_("Master {address} went away during the load ({error}).",
+                                     address=self.address, error=str(error))) from None
             if sent < len(head):
                 self.outgoing[0] = head[sent:]
                 return
@@ -302,10 +311,11 @@ class _MasterStream:
         except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
             return
         except OSError as error:
-            raise _NodeFailure(f"Master {self.address} went away during the load ({error}).") from None
+            raise _NodeFailure(_("Master {address} went away during the load ({error}).",
+                                 address=self.address, error=str(error))) from None
         if not data:
-            raise _NodeFailure(f"Master {self.address} went away during the load (it closed the "
-                               "connection).")
+            raise _NodeFailure(_("Master {address} went away during the load (it closed the connection).",
+                                 address=self.address))
         data = self.tail + data
         cut = data.rfind(b"\n") + 1
         lines, self.tail = data[:cut], data[cut:]
@@ -327,9 +337,11 @@ class _MasterStream:
             if line.startswith(b"-"):
                 error = line[1:].decode(errors="replace")
                 if self.logging_in and number == 0:
-                    raise _NodeFailure(f"Master {self.address} refused the login: {error}.")
+                    raise _NodeFailure(_("Master {address} refused the login: {error}.", address=self.address,
+                                         error=error))
                 self._answer(number)  # the commands before it were written
-                raise _NodeFailure(f"Master {self.address} refused a write: {error}.")
+                raise _NodeFailure(_("Master {address} refused a write: {error}.", address=self.address,
+                                     error=error))
 
     def confirmed_so_far(self) -> int:
         """Keys of every answered command, the oldest batch's answered part included."""
@@ -357,9 +369,12 @@ def _wait(streams: list[_MasterStream], done, timeout: float) -> None:
         while selector.get_map():
             events = selector.select(timeout)
             if not events:
-                stalled = ", ".join(key.data.address for key in selector.get_map().values())
-                raise _NodeFailure(f"Master {stalled} stopped answering during the load ({timeout:g} s "
-                                   "without a reply).")
+                stalled = [key.data.address for key in selector.get_map().values()]
+                raise _NodeFailure(_n("Master {addresses} stopped answering during the load ({timeout:g} s "
+                                      "without a reply).",
+                                      "Masters {addresses} stopped answering during the load ({timeout:g} s "
+                                      "without a reply).", len(stalled), addresses=", ".join(stalled),
+                                      timeout=timeout))
             for key, mask in events:
                 stream = key.data
                 if mask & selectors.EVENT_WRITE:

@@ -27,6 +27,7 @@ from helpers import tools
 from helpers.cluster.base import HOST
 from helpers.data import bulk_load, numbered_items
 from helpers.errors import WorkshopError
+from helpers.i18n import N_, _
 from helpers.replies import parse_info
 from helpers.resp import Connection, Credentials, ReplyError, credentials_of, encode, open_socket
 
@@ -79,7 +80,7 @@ def latency_samples(rc: "RedisCluster", count: int = 5_000, pipeline: int = 1,
             _receive(node, expected)
             samples[index] = (time.perf_counter_ns() - began) / 1000 / pipeline
     finally:
-        for node, _, _ in nodes:
+        for node, _payload, _expected in nodes:
             node.close()
     return samples
 
@@ -89,16 +90,16 @@ def _receive(node: socket.socket, size: int) -> None:
     while size:
         data = node.recv(size)
         if not data:
-            raise ConnectionError("the node closed the connection during the measurement")
+            raise ConnectionError(_("The node closed the connection during the measurement."))
         size -= len(data)
 
 
 def percentiles(samples: dict[str, np.ndarray]) -> pd.DataFrame:
     """p50, p95, p99 and mean of each series of latencies, in microseconds (notebook 03)."""
-    return pd.DataFrame({name: {"p50 (µs)": np.percentile(values, 50),
-                                "p95 (µs)": np.percentile(values, 95),
-                                "p99 (µs)": np.percentile(values, 99),
-                                "mean (µs)": values.mean()} for name, values in samples.items()}).T.round(1)
+    return pd.DataFrame({name: {N_("p50 (µs)"): np.percentile(values, 50),
+                                N_("p95 (µs)"): np.percentile(values, 95),
+                                N_("p99 (µs)"): np.percentile(values, 99),
+                                N_("mean (µs)"): values.mean()} for name, values in samples.items()}).T.round(1)
 
 
 def write_one_at_a_time(rc: "RedisCluster", items: Iterable[tuple[str, str]]) -> None:
@@ -124,8 +125,8 @@ def compare_writers(rc: "RedisCluster", count: int = 20_000) -> pd.DataFrame:
     and helpers.data.bulk_load.
     """
     writers = (
-        ("redis-py, one SET at a time", "single:", write_one_at_a_time),
-        ("redis-py ClusterPipeline (1,000 per batch)", "pipe:", write_with_pipeline),
+        (_("redis-py, one SET at a time"), "single:", write_one_at_a_time),
+        (_("redis-py ClusterPipeline ({batch:,} per batch)", batch=1_000), "pipe:", write_with_pipeline),
         ("helpers.data.bulk_load", "bulk:",
          lambda client, items: bulk_load(client, items, progress=False)),
     )
@@ -134,8 +135,8 @@ def compare_writers(rc: "RedisCluster", count: int = 20_000) -> pd.DataFrame:
         began = time.perf_counter()
         write(rc, numbered_items(count, prefix=prefix))
         seconds = time.perf_counter() - began
-        rows.append({"method": name, "keys": count, "seconds": round(seconds, 3),
-                     "keys/s": round(count / seconds)})
+        rows.append({N_("method"): name, N_("keys"): count, N_("seconds"): round(seconds, 3),
+                     N_("keys/s"): round(count / seconds)})
     return pd.DataFrame(rows)
 
 
@@ -144,7 +145,7 @@ def redis_benchmark_figures(output: str) -> dict[str, str]:
     (this module's runs, and bench/'s scripts)."""
     figures = list(csv.DictReader(io.StringIO(output[output.find('"test"'):])))
     if not figures:
-        raise WorkshopError(f"redis-benchmark gave no figures: {output[-200:]!r}")
+        raise WorkshopError(_("redis-benchmark gave no figures: {output!r}", output=output[-200:]))
     return figures[-1]
 
 
@@ -164,8 +165,8 @@ def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterab
     if cluster:
         host, port = HOST, str(cluster[1].spec.base_port)
     else:
-        addresses, _ = seeds()  # the workshop's nodes, or REDIS_CLUSTER_URL's
-        host, _, port = addresses[0].rpartition(":")
+        addresses, _login = seeds()  # the workshop's nodes, or REDIS_CLUSTER_URL's
+        host, _colon, port = addresses[0].rpartition(":")
     login = tools.login_options("redis-benchmark", cluster=cluster)
     rows = []
     for count in clients:
@@ -174,10 +175,10 @@ def redis_benchmark_grid(clients: Iterable[int] = (1, 10, 50), pipelines: Iterab
                                "-t", command, "-n", str(requests * depth), "-c", str(count),
                                "-P", str(depth), "--csv", cluster=cluster).stdout
             figures = redis_benchmark_figures(output)
-            rows.append({"clients": count, "pipeline": depth,
-                         "requests/s": round(float(figures["rps"])),
-                         "p50 (ms)": float(figures["p50_latency_ms"]),
-                         "p99 (ms)": float(figures["p99_latency_ms"])})
+            rows.append({N_("clients"): count, N_("pipeline"): depth,
+                         N_("requests/s"): round(float(figures["rps"])),
+                         N_("p50 (ms)"): float(figures["p50_latency_ms"]),
+                         N_("p99 (ms)"): float(figures["p99_latency_ms"])})
     return pd.DataFrame(rows)
 
 
@@ -191,11 +192,11 @@ def tls_cost(rounds: int = 3, clients: int = 50, requests: int = 50_000) -> pd.D
     for number in range(1, rounds + 1):
         plain = redis_benchmark_grid(clients=(clients,), pipelines=(1,), requests=requests).iloc[0]
         tls = redis_benchmark_grid(clients=(clients,), pipelines=(1,), requests=requests, cluster=twin).iloc[0]
-        rows.append({"round": number, "plain requests/s": int(plain["requests/s"]),
-                     "TLS requests/s": int(tls["requests/s"]),
-                     "plain p50 (ms)": plain["p50 (ms)"], "TLS p50 (ms)": tls["p50 (ms)"],
-                     "requests/s TLS/plain": round(tls["requests/s"] / plain["requests/s"], 2),
-                     "p50 TLS/plain": round(tls["p50 (ms)"] / plain["p50 (ms)"], 2)})
+        rows.append({N_("round"): number, N_("plain requests/s"): int(plain["requests/s"]),
+                     N_("TLS requests/s"): int(tls["requests/s"]),
+                     N_("plain p50 (ms)"): plain["p50 (ms)"], N_("TLS p50 (ms)"): tls["p50 (ms)"],
+                     N_("requests/s TLS/plain"): round(tls["requests/s"] / plain["requests/s"], 2),
+                     N_("p50 TLS/plain"): round(tls["p50 (ms)"] / plain["p50 (ms)"], 2)})
     return pd.DataFrame(rows).set_index("round")
 
 
@@ -251,8 +252,8 @@ def traffic_per_master(before: pd.Series, after: pd.Series) -> pd.DataFrame:
     calls = calls.sort_index(key=lambda addresses: addresses.str.rsplit(":", n=1).str[1].astype(int))
     total = int(calls.sum())
     share = (100 * calls / total) if total else calls * 0.0
-    return pd.DataFrame({"master": calls.index, "calls": calls.to_numpy(),
-                         "share (%)": share.round(1).to_numpy()})
+    return pd.DataFrame({N_("master"): calls.index, N_("calls"): calls.to_numpy(),
+                         N_("share (%)"): share.round(1).to_numpy()})
 
 
 def _machine_ticks() -> tuple[int, int] | None:
@@ -278,7 +279,7 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
     busy for the run's length, requests ÷ requests/s.
     """
     if port is None:
-        _, state = workshop_cluster()
+        _backend, state = workshop_cluster()
         target, password, ports = ["--cluster", "-p", str(state.spec.base_port)], state.login, state.spec.ports
         login = tools.login_options("redis-benchmark")
     else:
@@ -302,13 +303,13 @@ def benchmark_cpu(clients: int = 50, pipeline: int = 16, requests: int = 300_000
     else:  # no /proc/stat: count what we measured
         machine = (client + sum(nodes.values())) / (os.cpu_count() or 1)
     shown_target = "--cluster -p PORT" if port is None else "-p PORT"
-    return {"command": f"redis-benchmark {shown_target} {' '.join(arguments)}",
-            "client threads": threads, "requests/s": round(float(figures["rps"])),
-            "seconds": round(seconds, 2),
-            "nodes that ran it": working, "redis-benchmark CPU": round(client, 2),
-            "busiest node CPU": round(max(nodes.values(), default=0.0), 2),
-            "all nodes CPU": round(sum(nodes.values()), 2),
-            "machine busy (%)": round(100 * machine)}
+    return {N_("command"): f"redis-benchmark {shown_target} {' '.join(arguments)}",
+            N_("client threads"): threads, N_("requests/s"): round(float(figures["rps"])),
+            N_("seconds"): round(seconds, 2),
+            N_("nodes that ran it"): working, N_("redis-benchmark CPU"): round(client, 2),
+            N_("busiest node CPU"): round(max(nodes.values(), default=0.0), 2),
+            N_("all nodes CPU"): round(sum(nodes.values()), 2),
+            N_("machine busy (%)"): round(100 * machine)}
 
 
 def one_process_benchmark(pipeline: int = 128, threads: int = 2, requests: int = 3_000_000) -> dict[str, object]:

@@ -21,6 +21,7 @@ from helpers.cluster import seeds, workshop_cluster
 from helpers.cluster.base import HOST, Backend, ClusterSpec, ClusterState
 from helpers.config import Settings
 from helpers.errors import WorkshopError
+from helpers.i18n import _, _n
 from helpers.resp import Tls
 
 Cluster = tuple[Backend, ClusterState]  # a cluster the workshop started, and its backend
@@ -48,10 +49,10 @@ def command(program: str, *arguments: str, timed: bool = False, terminal: bool =
         prefix = backend.tool_prefix(state, program, terminal, environment)
     elif Settings.from_env().cluster_url:  # an external cluster: the programs run on this machine
         if not shutil.which(program):
-            raise WorkshopError(
-                f"{program} is not installed on this machine, where Redis's programs run when "
+            raise WorkshopError(_(
+                "{program} is not installed on this machine, where Redis's programs run when "
                 "REDIS_CLUSTER_URL names the cluster. It comes with Redis (Debian/Ubuntu: sudo "
-                "apt-get install redis-tools; macOS: brew install redis).")
+                "apt-get install redis-tools; macOS: brew install redis).", program=program))
         prefix = []
     else:
         backend, state = workshop_cluster()
@@ -65,7 +66,7 @@ def login_options(program: str = "redis-cli", cluster: Cluster | None = None) ->
     certificate, as paths where the program runs; a REDIS_CLUSTER_URL's own, on this machine
     (notebooks 02, 05 and 07, and helpers.measure); `cluster` as for `command`."""
     if Settings.from_env().cluster_url and not cluster:
-        _, login = seeds()  # the URL's user, password and TLS settings, for this machine
+        _addresses, login = seeds()  # the URL's user, password and TLS settings, for this machine
         tls = login.tls
     else:
         backend, state = cluster or workshop_cluster()
@@ -98,7 +99,8 @@ def run(program: str, *arguments: str, timeout: float = 300.0, check: bool = Tru
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-5:])
         shown = ["****" if before == "-a" else argument  # never a password in an error
                  for before, argument in zip(["", *arguments], arguments)]
-        raise WorkshopError(f"`{program} {' '.join(shown)}` failed (exit {result.returncode}):\n{tail}")
+        raise WorkshopError(_("`{command}` failed (exit {status}):\n{output}", command=" ".join([program, *shown]),
+                              status=result.returncode, output=tail))
     return result
 
 
@@ -117,7 +119,8 @@ def redis_cli(line: str, refused: bool = False, listing: bool = False, timeout: 
     text = (result.stdout + result.stderr).rstrip()
     text = abridge(text if listing else _without_listing(text))
     if refused and result.returncode == 0:
-        raise WorkshopError(f"`redis-cli {line}` was expected to refuse, and did not:\n{text}")
+        raise WorkshopError(_("`redis-cli {line}` was expected to refuse, and did not:\n{output}",
+                              line=line, output=text))
     return text
 
 
@@ -129,14 +132,16 @@ def abridge(text: str, keep: int = 3) -> str:
     for line in text.splitlines():
         marks = line.strip()
         if len(marks) > 40 and len(set(marks)) == 1:
-            line = f"{marks[:40]}…  ({len(marks):,} ×)"
+            line = _("{marks}…  ({count:,} ×)", marks=marks[:40], count=len(marks))
         lines.append(line)
     shown, run_start = [], 0
     for index in range(len(lines) + 1):
         if index == len(lines) or _opening(lines[index]) != _opening(lines[run_start]):
             run = lines[run_start:index]
             if len(run) > 2 * keep and _opening(run[0]):
-                shown += [*run[:keep], f"   … {len(run) - 2 * keep:,} more lines like these …", *run[-keep:]]
+                left_out = _n("… {count:,} more line like these …", "… {count:,} more lines like these …",
+                              len(run) - 2 * keep)
+                shown += [*run[:keep], f"   {left_out}", *run[-keep:]]
             else:
                 shown += run
             run_start = index
@@ -170,7 +175,7 @@ def cpu_seconds(output: str) -> tuple[str, float]:
     lines = output.rstrip().splitlines()  # `times` prints two lines: the shell's, then its children's
     printed, found = "\n".join(lines[:-2]), _TIMES.search(lines[-1]) if len(lines) >= 2 else None
     if found is None:
-        raise WorkshopError(f"No CPU times at the end of the output: {output[-200:]!r}")
+        raise WorkshopError(_("No CPU times at the end of the output: {output!r}", output=output[-200:]))
     minutes_user, user, minutes_system, system = found.groups()
     seconds = 60 * int(minutes_user) + float(user.replace(",", ".")) + 60 * int(minutes_system)
     return printed, seconds + float(system.replace(",", "."))
@@ -214,10 +219,13 @@ def redis_cli_session(lines: Sequence[str], port: int | None = None, timeout: fl
     target = _session_target(port)
     typed = command("redis-cli", "-c", *target, terminal=True)  # what a student types
     if not hasattr(os, "openpty"):
-        password = " -a <password>" if "-a" in login_options() else ""
-        raise WorkshopError("This machine gives programs no pseudo-terminal (Windows), so the notebook "
-                            f"cannot type at redis-cli: type the same lines yourself in a terminal, "
-                            f"at `{shlex.join(typed)}{password}`.")
+        if "-a" in login_options():
+            raise WorkshopError(_("This machine gives programs no pseudo-terminal (Windows), so the notebook "
+                                  "cannot type at redis-cli: type the same lines yourself in a terminal, "
+                                  "at `{command} -a <password>`.", command=shlex.join(typed)))
+        raise WorkshopError(_("This machine gives programs no pseudo-terminal (Windows), so the notebook "
+                              "cannot type at redis-cli: type the same lines yourself in a terminal, "
+                              "at `{command}`.", command=shlex.join(typed)))
     quiet = {"TERM": "dumb", "REDISCLI_HISTFILE": "/dev/null"}  # no escape codes, no history file
     argv = command("redis-cli", "-c", *target, terminal=True, environment=quiet) + login_options()
 
@@ -231,10 +239,10 @@ def redis_cli_session(lines: Sequence[str], port: int | None = None, timeout: fl
     finally:
         os.close(terminal)  # redis-cli's end alone: reading then says when it exits
     try:
-        shown = _until_prompt(controller, timeout, "at its start")
+        shown = _until_prompt(controller, timeout)
         for line in lines:
             os.write(controller, line.encode() + b"\n")
-            shown += _until_prompt(controller, timeout, f"after `{line}`")
+            shown += _until_prompt(controller, timeout, line)
         return shown.rstrip()
     finally:
         _end_session(process, controller)
@@ -245,8 +253,8 @@ def _session_target(port: int | None) -> list[str]:
     """`-p PORT` of a node of the workshop's cluster (its first by default), or `-h HOST -p PORT`
     of REDIS_CLUSTER_URL's node (or of `port` on its host)."""
     if Settings.from_env().cluster_url:
-        [address], _ = seeds()
-        host, _, first = address.rpartition(":")
+        [address], _login = seeds()
+        host, _colon, first = address.rpartition(":")
         return ["-h", host, "-p", str(port or first)]
     backend, state = workshop_cluster()
     port = state.spec.ports[0] if port is None else port
@@ -260,23 +268,30 @@ def _screen_text(output: bytes) -> str:
     return re.sub(r"\r+\n", "\n", text).replace("\r", "")
 
 
-def _until_prompt(controller: int, timeout: float, when: str) -> str:
-    """What redis-cli's terminal shows until its next prompt; a WorkshopError if none comes
-    within `timeout` seconds or redis-cli ends."""
+def _until_prompt(controller: int, timeout: float, line: str | None = None) -> str:
+    """What redis-cli's terminal shows until its next prompt, after `line` was typed (None: at its
+    start); a WorkshopError if none comes within `timeout` seconds or redis-cli ends."""
     output, deadline = b"", time.monotonic() + timeout
     while not _PROMPT.search(_screen_text(output)):
         left = deadline - time.monotonic()
-        printed = _screen_text(output).strip()[-300:] or "nothing"
+        printed = _screen_text(output).strip()[-300:] or _("nothing")
+        if left <= 0 and line is None:
+            raise WorkshopError(_("redis-cli showed no prompt within {timeout:g} s at its start; it printed: "
+                                  "{output}", timeout=timeout, output=printed))
         if left <= 0:
-            raise WorkshopError(f"redis-cli showed no prompt within {timeout:g} s {when}; it printed: {printed}")
+            raise WorkshopError(_("redis-cli showed no prompt within {timeout:g} s after `{line}`; it printed: "
+                                  "{output}", timeout=timeout, line=line, output=printed))
         if not select.select([controller], [], [], left)[0]:
             continue
         try:
             chunk = os.read(controller, 4096)
         except OSError:  # EIO: Linux's word for a terminal whose program closed it
             chunk = b""
+        if not chunk and line is None:
+            raise WorkshopError(_("redis-cli ended at its start; it printed: {output}", output=printed))
         if not chunk:
-            raise WorkshopError(f"redis-cli ended {when}; it printed: {printed}")
+            raise WorkshopError(_("redis-cli ended after `{line}`; it printed: {output}", line=line,
+                                  output=printed))
         output += chunk
     return _screen_text(output)
 

@@ -12,6 +12,7 @@ import string
 import threading
 
 from helpers.cluster.base import HOST
+from helpers.i18n import _n
 
 PRINTABLE = set(string.printable.encode()) - set(b"\t\n\r\x0b\x0c")
 
@@ -37,14 +38,14 @@ class Tap:
 
     def _run(self) -> None:
         while not self._closing.is_set():
-            for key, _ in self._selector.select(timeout=0.1):
+            for key, _events in self._selector.select(timeout=0.1):
                 if key.fileobj is self._listener:
                     self._accept()
                 else:
                     self._forward(key.fileobj)
 
     def _accept(self) -> None:
-        client, _ = self._listener.accept()
+        client, _address = self._listener.accept()
         try:
             node = socket.create_connection((HOST, self.target), timeout=5)
         except OSError:
@@ -97,5 +98,5 @@ def dump(data: bytes, width: int = 16, lines: int = 12) -> str:
         text = "".join(chr(byte) if byte in PRINTABLE else "." for byte in chunk)
         shown.append(f"{offset:04x}  {chunk.hex(' '):<{3 * width}} {text}")
     if len(data) > width * lines:
-        shown.append(f"… {len(data):,} bytes in all")
+        shown.append(_n("… {count:,} byte in all", "… {count:,} bytes in all", len(data)))
     return "\n".join(shown)

@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 
 import pytest
 
 import helpers
-from helpers.data import bulk_load, numbered_items
+from helpers.data import LoadReport, bulk_load, numbered_items
+from helpers.i18n import _
 from helpers.topology import keys_per_master
+from tests.messages import said
+
+CONFIRMED = "{failure} {count:,} key was confirmed written before; others may be partly written"
+
+
+def failure_of(error: helpers.WorkshopError):  # noqa: ANN201
+    """The master's failure that a load's error names, after checking that it is that error."""
+    assert said(error, CONFIRMED)
+    return error.args[0].params["failure"]
 
 
 def test_200_000_keys_all_land_with_their_values(shared_cluster) -> None:
@@ -47,11 +56,11 @@ def test_a_master_killed_mid_load_is_a_clear_error(own_cluster) -> None:
     kill = lambda: os.kill(pid, signal.SIGKILL)  # noqa: E731
     with pytest.raises(helpers.WorkshopError) as caught:
         bulk_load(rc, _failing_after(120_000, kill), chunk=50_000, progress=False, timeout=5)
-    message = str(caught.value)
-    assert f"127.0.0.1:{state.spec.ports[1]}" in message and "went away during the load" in message
+    assert said(failure_of(caught.value), "Master {address} went away during the load",
+                address=f"127.0.0.1:{state.spec.ports[1]}")
     # At most two chunks are out: the first was confirmed before the third was read, which
     # killed the master; the third was never sent.
-    confirmed = int(re.search(r"([\d,]+) keys were confirmed written before", message)[1].replace(",", ""))
+    confirmed = caught.value.args[0].params["count"]
     assert 50_000 <= confirmed <= 100_000
     os.waitpid(pid, 0)
 
@@ -60,11 +69,14 @@ def test_a_paused_master_times_out_instead_of_hanging(own_cluster) -> None:
     state, rc = own_cluster
     pid = state.pids[state.spec.ports[2]]
     pause = lambda: os.kill(pid, signal.SIGSTOP)  # noqa: E731
-    try:  # only the loader's own timeout raises "stopped answering": it did not wait on the node
-        with pytest.raises(helpers.WorkshopError, match="stopped answering during the load"):
+    try:  # only the loader's own timeout says "stopped answering": it did not wait on the node
+        with pytest.raises(helpers.WorkshopError) as caught:
             bulk_load(rc, _failing_after(60_000, pause), chunk=50_000, progress=False, timeout=2)
     finally:
         os.kill(pid, signal.SIGCONT)
+    failure = failure_of(caught.value)
+    assert said(failure, "Master {addresses} stopped answering during the load", timeout=2)
+    assert f"127.0.0.1:{state.spec.ports[2]}" in failure.params["addresses"]
 
 
 def test_slots_of_a_list_agree_with_key_slot_and_redis_py() -> None:
@@ -105,12 +117,22 @@ def test_many_keys_in_one_slot_and_tagged_keys_mixed_with_others(shared_cluster)
     assert rc.get("{cart:7}:item:59999") == "59999" and rc.get("plain:59998") == "59998"
 
 
-def test_bad_items_are_refused_with_what_to_do(shared_cluster) -> None:
-    _, rc = shared_cluster
-    with pytest.raises(helpers.WorkshopError, match=r"\(key, value\) pairs; this item is not one: \('b',\)"):
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_bad_items_are_refused_with_what_to_do(shared_cluster, language: str, monkeypatch) -> None:
+    _state, rc = shared_cluster
+    monkeypatch.setenv("WORKSHOP_LANG", language)
+    with pytest.raises(helpers.WorkshopError) as caught:
         bulk_load(rc, [("a", "1"), ("b",)], progress=False)
-    with pytest.raises(helpers.WorkshopError, match="str, bytes or numbers, not dict"):
+    assert said(caught.value, "bulk_load takes (key, value) pairs; this item is not one", item=("b",))
+    assert str(caught.value).endswith(": ('b',)")
+    with pytest.raises(helpers.WorkshopError) as wrong_type:
         bulk_load(rc, [("a", {"price": 3})], progress=False)
+    assert said(wrong_type.value, "bulk_load writes str, bytes or numbers, not {type}", type="dict",
+                value={"price": 3})
+    if language == "fr":
+        assert str(caught.value).startswith("bulk_load prend des paires (clé, valeur)\u00a0; cet élément")
+        assert str(wrong_type.value).startswith("bulk_load écrit des str, des bytes ou des nombres, pas des dict")
+    assert rc.get("a") is None  # refused before anything was sent
 
 
 def test_a_master_refusing_writes_is_named_with_its_error(shared_cluster) -> None:
@@ -123,16 +145,37 @@ def test_a_master_refusing_writes_is_named_with_its_error(shared_cluster) -> Non
             bulk_load(rc, numbered_items(30_000, prefix="full:"), progress=False)
     finally:
         rc.execute_command("CONFIG", "SET", "maxmemory", "0", target_nodes=node)
-    message = str(caught.value)
-    assert f"Master 127.0.0.1:{port} refused a write: OOM" in message
-    assert "keys were confirmed written before" in message
+    failure = failure_of(caught.value)
+    assert said(failure, "Master {address} refused a write: {error}.", address=f"127.0.0.1:{port}")
+    assert failure.params["error"].startswith("OOM ")  # Redis's own words
 
 
 def test_a_password_changed_since_the_client_logged_in_is_a_refused_login(shared_password_cluster) -> None:
     state, rc = shared_password_cluster
     rc.execute_command("CONFIG", "SET", "requirepass", "new-pw", target_nodes=rc.PRIMARIES)
     try:  # rc's own connections stay logged in; the loader's new ones send the old password
-        with pytest.raises(helpers.WorkshopError, match="refused the login: WRONGPASS"):
+        with pytest.raises(helpers.WorkshopError) as caught:
             bulk_load(rc, numbered_items(1_000), progress=False)
     finally:
         rc.execute_command("CONFIG", "SET", "requirepass", state.spec.password, target_nodes=rc.PRIMARIES)
+    failure = failure_of(caught.value)
+    assert said(failure, "Master {address} refused the login: {error}.")
+    assert failure.params["error"].startswith("WRONGPASS ")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_report_and_the_progress_bar_speak_the_students_language(shared_cluster, language: str, monkeypatch,
+                                                                      capsys) -> None:
+    _state, rc = shared_cluster
+    monkeypatch.setenv("WORKSHOP_LANG", language)
+    report = LoadReport(keys=12_345, seconds=2.5)
+    assert said(repr(report), "{count:,} key in {seconds:.2f} s ({rate:,.0f} keys/s)", count=12_345, seconds=2.5)
+    bulk_load(rc, numbered_items(3_000, prefix="bar:"), total=3_000)
+    bar = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    assert bar.startswith(f"{_('loading')}: 100%") and "3.00k/3.00k" in bar and f"{_(' keys')}/s]" in bar
+    if language == "fr":
+        assert repr(report) == "12\u202f345 clés en 2,50 s (4\u202f938 clés/s)"
+        assert repr(LoadReport(keys=1, seconds=2.0)) == "1 clé en 2,00 s (0 clés/s)"
+        assert _("loading") == "chargement" and _(" keys") == " clés"
+    else:
+        assert repr(report) == "12,345 keys in 2.50 s (4,938 keys/s)"

@@ -1,6 +1,7 @@
 """The command console against a real cluster: redirects, refusals, bad input, a slow or dead node."""
 from __future__ import annotations
 
+import html
 import os
 import random
 import signal
@@ -11,9 +12,11 @@ import pytest
 import helpers
 from helpers.cluster.base import ClusterState
 from helpers.console import REPLY_TIMEOUT, Console, Session, execute, parse
+from helpers.i18n import _
 from helpers.resp import Connection
 from helpers.slots import key_slot
 from helpers.topology import where_keys_live
+from tests.messages import said
 
 
 def key_on(port_index: int, state: ClusterState) -> str:
@@ -52,7 +55,9 @@ def test_the_five_data_types_print_as_redis_cli(shared_cluster) -> None:
                  'sadd tags:post "redis" "cluster"', 'hset user:profile name "Kheir" age 23',
                  'zadd users:age 23 "kheir"'):
         assert not console.run(line).failed
-    assert str(console.run("get nom")).endswith('"kheir"')
+    read = console.run("get nom")
+    assert str(read).endswith('"kheir"')
+    assert said(read.where, "slot {slot} · served by {node}", slot=key_slot("nom"), node=read.node)
     assert str(console.run("lrange lists:shopping 0 -1")).endswith('1) "bread"\n2) "milk"')
     assert str(console.run("smembers tags:posts")).endswith("(empty array)")  # the course's typo
     assert str(console.run("hgetall user:profile")).endswith(
@@ -60,7 +65,7 @@ def test_the_five_data_types_print_as_redis_cli(shared_cluster) -> None:
     assert str(console.run("zrange users:age 0 -1")).endswith('1) "kheir"')
     assert str(console.run("incr counter")).endswith("(integer) 1")
     assert "cluster_state:ok" in str(console.run("cluster info"))
-    assert "served by 127.0.0.1:" in console.history.value and "slot " in console.history.value
+    assert f"({html.escape(read.where)})" in console.history.value  # the note beside the command
 
 
 def test_destructive_commands_are_refused_unless_allowed(shared_cluster) -> None:
@@ -70,8 +75,8 @@ def test_destructive_commands_are_refused_unless_allowed(shared_cluster) -> None
     for line in ("flushall", "FLUSHDB", "shutdown nosave", "config set maxmemory 1",
                  "cluster reset hard", "debug sleep 0"):
         outcome = console.run(line)
-        assert outcome.refused and "allow_dangerous=True" in outcome.refused
-    assert "SUBSCRIBE waits for messages forever" in console.run("subscribe news").refused
+        assert said(outcome.refused, "{reason} This console refuses it; create it with allow_dangerous=True")
+    assert said(console.run("subscribe news").refused, "{command} waits for messages forever", command="SUBSCRIBE")
     assert rc.get("precious") == "1"
     permissive = Console(rc, allow_dangerous=True)
     assert str(permissive.run("config set slowlog-log-slower-than 10000")) == "OK"
@@ -101,20 +106,21 @@ def test_a_node_that_died_is_reported_and_other_nodes_still_answer(own_cluster) 
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     outcome = console.run(f"get {key_on(1, state)}")  # the console is still on that node
-    assert outcome.failed and outcome.problem == (
-        f"127.0.0.1:{victim} closed the connection; now nothing listens there (Connection refused): "
-        "is the node stopped?")
-    outcome = console.run(f"get {key_on(1, state)}")  # once more: redis-cli's own words
-    assert outcome.failed and outcome.problem == (
-        f"Could not connect to Redis at 127.0.0.1:{victim}: Connection refused "
-        "(nothing listens there: is the node stopped?)")
-    assert "served by" not in console.history.value.split("\n")[0]  # the newest entry: no reply, no server
+    assert outcome.failed and said(outcome.problem, "{problem}; now nothing listens there (Connection refused)",
+                                   problem=f"127.0.0.1:{victim} closed the connection")
+    outcome = console.run(f"get {key_on(1, state)}")  # once more: redis-cli's own words, then what they mean
+    assert outcome.failed and said(outcome.problem, "Could not connect to Redis at {address}: Connection refused "
+                                   "(nothing listens there", address=f"127.0.0.1:{victim}")
+    assert outcome.problem.startswith(f"Could not connect to Redis at 127.0.0.1:{victim}: Connection refused (")
+    assert outcome.where == ""  # no reply, no server
+    assert '<span style="color:#777">' not in console.history.value.split("\n")[0]  # the newest entry: no note
     console.session.current = f"127.0.0.1:{state.spec.ports[0]}"
     assert str(console.run(f"set {key_on(0, state)} alive")).endswith("OK")
 
 
-def test_a_live_node_that_is_slow_to_reply_is_never_called_stopped(shared_cluster) -> None:
+def test_a_live_node_that_is_slow_to_reply_is_never_called_stopped(shared_cluster, monkeypatch) -> None:
     state, rc = shared_cluster
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")  # what the console explains, in French
     console = Console(rc)
     first = state.spec.ports[0]
     admin = Connection("127.0.0.1", first)
@@ -124,9 +130,12 @@ def test_a_live_node_that_is_slow_to_reply_is_never_called_stopped(shared_cluste
     finally:
         admin.ask(("CLIENT", "UNPAUSE",))
         admin.close()
-    assert outcome.problem == (f"127.0.0.1:{first} sent no reply within {REPLY_TIMEOUT:g} s. "
-                               "The node is up: it answers PING.")
-    assert "stopped" not in str(outcome) and "does not answer" not in str(outcome)
+    late = outcome.problem.params["problem"]
+    assert said(outcome.problem, "{problem}. The node is up: it answers PING.", problem=late)
+    assert said(late, "{address} sent no reply within {seconds:g} s", address=f"127.0.0.1:{first}",
+                seconds=REPLY_TIMEOUT)
+    assert outcome.problem == (f"127.0.0.1:{first} n’a envoyé aucune réponse en {REPLY_TIMEOUT:g} s. "
+                               "Le nœud est en marche\u00a0: il répond à PING.")
     assert str(console.run("ping")) == "PONG"
 
 
@@ -161,7 +170,19 @@ def test_the_widget_runs_what_is_typed_once(shared_cluster) -> None:
     assert rc.get("typed") == "2"
     bundle = console._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert bundle["text/plain"].startswith("Redis console on 127.0.0.1:")
+    assert said(bundle["text/plain"], "Redis console on {address} (-c on)", address=console.session.current)
+
+
+def test_the_widget_speaks_the_students_language(shared_cluster, monkeypatch) -> None:
+    _state, rc = shared_cluster
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    with Console(rc, follow=False) as console:
+        assert console.button.description == _("Run") == "Exécuter"
+        assert console.follow.description == "-c (suivre les redirections)"
+        assert said(console.entry.placeholder, "a redis-cli command") and "par exemple" in console.entry.placeholder
+        shown = console._repr_mimebundle_()["text/plain"]
+        assert said(shown, "Redis console on {address} (-c off)", address=console.session.current)
+        assert shown.startswith(f"Console Redis sur {console.session.current} (-c désactivé)")
 
 
 def test_slots_match_cluster_keyslot_and_keys_live_where_computed(shared_cluster) -> None:
@@ -201,5 +222,6 @@ def test_a_slot_moved_by_hand_shows_ask_and_asking_lets_the_target_answer(own_cl
     assert str(on_source.run("get by-hand")) == f"(error) MOVED {slot} 127.0.0.1:{target}"
     on_source.session.close()
     on_target.session.close()
-    with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port"):
+    with pytest.raises(helpers.WorkshopError) as caught:
         Console(rc, port=state.spec.ports[-1] + 1)
+    assert said(caught.value, "No node of this cluster listens on port {port}.", port=state.spec.ports[-1] + 1)

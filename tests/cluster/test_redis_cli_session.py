@@ -12,6 +12,7 @@ from helpers import tools
 from helpers.resp import Connection
 from helpers.slots import key_slot
 from tests.conftest import SHARED_PASSWORD, wait_until
+from tests.messages import said
 
 
 def write_course_keys(rc) -> None:
@@ -49,17 +50,24 @@ def test_a_password_cluster_logs_in_and_never_shows_the_password(shared_password
     assert SHARED_PASSWORD not in session
     # Windows has no pseudo-terminal: the student is told what to type instead.
     monkeypatch.delattr(os, "openpty")
-    with pytest.raises(helpers.WorkshopError, match=rf"in a terminal, at `redis-cli -c -p {state.spec.ports[0]} "
-                                                     r"-a <password>`") as refused:
+    with pytest.raises(helpers.WorkshopError) as refused:
         tools.redis_cli_session(["get nom"])
+    assert said(refused.value, "This machine gives programs no pseudo-terminal (Windows), so the notebook cannot "
+                "type at redis-cli: type the same lines yourself in a terminal, at `{command} -a <password>`.",
+                command=f"redis-cli -c -p {state.spec.ports[0]}")
     assert SHARED_PASSWORD not in str(refused.value)
 
 
-def test_a_command_that_blocks_ends_in_an_error_and_leaves_no_redis_cli(shared_cluster) -> None:
+def test_a_command_that_blocks_ends_in_an_error_and_leaves_no_redis_cli(shared_cluster, monkeypatch) -> None:
     state, _ = shared_cluster
     first = state.spec.ports[0]
-    with pytest.raises(helpers.WorkshopError, match=r"no prompt within 1 s after `blpop b 0`"):
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")  # the error in French; what redis-cli printed as it printed it
+    with pytest.raises(helpers.WorkshopError) as caught:
         tools.redis_cli_session(["blpop b 0"], timeout=1)  # b: slot 3300, on the first master
+    assert said(caught.value, "redis-cli showed no prompt within {timeout:g} s after `{line}`", timeout=1,
+                line="blpop b 0")
+    assert str(caught.value).startswith("redis-cli n’a affiché aucune invite en 1 s après `blpop b 0`")
+    assert caught.value.args[0].params["output"].endswith("blpop b 0")  # the line echoed, and no reply
     node = Connection("127.0.0.1", first)
     try:  # its connection closed: redis-cli no longer runs
         assert wait_until(lambda: "cmd=blpop" not in node.ask(("CLIENT", "LIST"))[0])

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.console import MAX_WAIT, format_reply, parse, prints_raw, refusal
+from helpers.console import MAX_WAIT, Outcome, format_reply, parse, prints_raw, refusal
+from helpers.i18n import _
 from helpers.resp import ReplyError, Status, encode
+from tests.messages import said
 
 
 @pytest.mark.parametrize("line, words", [
@@ -87,33 +89,78 @@ def test_raw_commands_print_plain_lines_other_commands_a_quoted_string() -> None
     assert format_reply(["a", 1, ["b"]], ["info"]) == "a\n1\nb"
 
 
-@pytest.mark.parametrize("line, reason", [
-    ("monitor", "MONITOR waits for messages forever"),
-    ("subscribe news", "SUBSCRIBE waits for messages forever"),
-    ("blpop queue 0", "BLPOP with timeout 0 would wait forever"),
-    ("BRPOP a b 10", "BRPOP with timeout 10 may wait 10 s"),
-    ("brpoplpush a b 0", "BRPOPLPUSH with timeout 0 would wait forever"),
-    ("blmove a b left right 0", "BLMOVE with timeout 0 would wait forever"),
-    ("blmpop 0 1 a left", "BLMPOP with timeout 0 would wait forever"),
-    ("bzpopmin z 0", "BZPOPMIN with timeout 0 would wait forever"),
-    ("bzpopmax z 60", "BZPOPMAX with timeout 60 may wait 60 s"),
-    ("bzmpop 0.0 1 z min", "BZMPOP with timeout 0.0 would wait forever"),
-    ("blpop queue 3.5", "BLPOP with timeout 3.5 may wait 3.5 s"),
-    ("xread block 0 streams s $", "XREAD BLOCK 0 would wait forever"),
-    ("xread count 5 block 60000 streams s $", "XREAD BLOCK 60000 may wait 60 s"),
-    ("xreadgroup group g c block 0 streams s >", "XREADGROUP BLOCK 0 would wait forever"),
-    ("wait 1 0", "WAIT with timeout 0 (milliseconds) would wait forever"),
-    ("WAIT 2 10000", "WAIT with timeout 10000 (milliseconds) may wait 10 s"),
-    ("client pause 100", "CLIENT PAUSE stops the node answering every client"),
-    ("client pause 100 write", "CLIENT PAUSE stops the node answering every client"),
-    ("client reply off", "CLIENT REPLY OFF stops the replies"),
-    ("hello 3", "HELLO 3 switches the connection to RESP3"),
-    ("flushall", "FLUSHALL deletes every key of a node"),
+FOREVER = "{command} with timeout {timeout} would wait forever for an element"
+MAY_WAIT = "{command} with timeout {timeout} may wait {wait:g} s for an element"
+
+
+@pytest.mark.parametrize("line, template, values", [
+    ("monitor", "{command} waits for messages forever", {"command": "MONITOR"}),
+    ("subscribe news", "{command} waits for messages forever", {"command": "SUBSCRIBE"}),
+    ("blpop queue 0", FOREVER, {"command": "BLPOP", "timeout": "0"}),
+    ("BRPOP a b 10", MAY_WAIT, {"command": "BRPOP", "timeout": "10", "wait": 10}),
+    ("brpoplpush a b 0", FOREVER, {"command": "BRPOPLPUSH", "timeout": "0"}),
+    ("blmove a b left right 0", FOREVER, {"command": "BLMOVE", "timeout": "0"}),
+    ("blmpop 0 1 a left", FOREVER, {"command": "BLMPOP", "timeout": "0"}),
+    ("bzpopmin z 0", FOREVER, {"command": "BZPOPMIN", "timeout": "0"}),
+    ("bzpopmax z 60", MAY_WAIT, {"command": "BZPOPMAX", "timeout": "60", "wait": 60}),
+    ("bzmpop 0.0 1 z min", FOREVER, {"command": "BZMPOP", "timeout": "0.0"}),
+    ("blpop queue 3.5", MAY_WAIT, {"command": "BLPOP", "timeout": "3.5", "wait": 3.5}),
+    ("xread block 0 streams s $", "{command} BLOCK {block} would wait forever", {"command": "XREAD", "block": "0"}),
+    ("xread count 5 block 60000 streams s $", "{command} BLOCK {block} may wait {wait:g} s",
+     {"command": "XREAD", "block": "60000", "wait": 60}),
+    ("xreadgroup group g c block 0 streams s >", "{command} BLOCK {block} would wait forever",
+     {"command": "XREADGROUP", "block": "0"}),
+    ("wait 1 0", "WAIT with timeout {timeout} (milliseconds) would wait forever", {"timeout": "0"}),
+    ("WAIT 2 10000", "WAIT with timeout {timeout} (milliseconds) may wait {wait:g} s",
+     {"timeout": "10000", "wait": 10}),
+    ("client pause 100", "CLIENT PAUSE stops the node answering every client", {}),
+    ("client pause 100 write", "CLIENT PAUSE stops the node answering every client", {}),
+    ("client reply off", "CLIENT REPLY {mode} stops the replies", {"mode": "OFF"}),
+    ("hello 3", "HELLO 3 switches the connection to RESP3", {}),
 ])
-def test_commands_that_would_hang_the_cell_or_freeze_a_node_are_refused(line: str, reason: str) -> None:
-    assert refusal(parse(line)).startswith(reason)
-    if not line.startswith("flushall"):  # allow_dangerous never lets a hanging command through
-        assert refusal(parse(line), allow_dangerous=True).startswith(reason)
+def test_commands_that_would_hang_the_cell_or_freeze_a_node_are_refused(line: str, template: str,
+                                                                         values: dict) -> None:
+    assert said(refusal(parse(line)), template, **values)
+    # allow_dangerous never lets a hanging command through
+    assert said(refusal(parse(line), allow_dangerous=True), template, **values)
+
+
+@pytest.mark.parametrize("line, reason, command", [
+    ("flushall", "{command} deletes every key of a node", "FLUSHALL"),
+    ("config set maxmemory 1", "{command} changes a node's configuration", "CONFIG SET"),
+    ("cluster reset hard", "{command} makes a node forget the cluster", "CLUSTER RESET"),
+    ("debug sleep 0", "{command} can crash or freeze a node", "DEBUG"),
+])
+def test_destructive_commands_are_refused_with_their_reason_unless_allowed(line: str, reason: str,
+                                                                             command: str) -> None:
+    refused = refusal(parse(line))
+    assert said(refused, "{reason} This console refuses it; create it with allow_dangerous=True")
+    assert said(refused.params["reason"], reason, command=command)
+    assert refusal(parse(line), allow_dangerous=True) is None
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_refusals_and_notes_are_in_the_students_language(language: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKSHOP_LANG", language)
+    refused = refusal(parse("flushall"))
+    assert said(refused, "{reason} This console refuses it")
+    assert said(refused.params["reason"], "{command} deletes every key of a node", command="FLUSHALL")
+    waiting = refusal(parse("blpop queue 3.5"))
+    assert said(waiting, MAY_WAIT, command="BLPOP", timeout="3.5", wait=3.5)
+    note = Outcome(command=["get", "nom"], slot=5798, node="127.0.0.1:7001").where
+    assert said(note, "slot {slot} · served by {node}", slot=5798, node="127.0.0.1:7001")
+    shown = str(Outcome(command=["flushall"], refused=refused))
+    if language == "fr":
+        assert refused.startswith("FLUSHALL supprime toutes les clés d’un nœud. Cette console refuse")
+        assert "jusqu’à 3,5 s" in waiting  # the number as French writes it
+        assert note == "slot 5798 · servi par 127.0.0.1:7001"
+        assert shown == f"(refusée) {refused}"
+    else:
+        assert refused.startswith("FLUSHALL deletes every key of a node. This console refuses it")
+        assert "may wait 3.5 s" in waiting
+        assert note == "slot 5798 · served by 127.0.0.1:7001"
+        assert shown == f"(refused) {refused}"
+    assert refused == _(refused.id, reason=_(refused.params["reason"].id, command="FLUSHALL"))
 
 
 @pytest.mark.parametrize("line", [

@@ -1,7 +1,14 @@
-"""redis-cli's output as notebook 05 prints it: progress marks and runs of alike lines shortened."""
+"""redis-cli's output as notebook 05 prints it: progress marks and runs of alike lines shortened;
+07's capture-style dump; the counts they add, in the student's language."""
 from __future__ import annotations
 
-from helpers.tools import abridge
+import pytest
+
+import helpers
+from helpers.i18n import _, _n
+from helpers.tools import abridge, cpu_seconds
+from helpers.wire import dump
+from tests.messages import said
 
 
 def test_a_line_of_progress_marks_becomes_a_count() -> None:
@@ -51,3 +58,28 @@ def test_reshards_indented_listings_are_left_out_and_its_headings_kept() -> None
     assert _without_listing(text).splitlines() == ["Ready to move 10 slots.", "  Source nodes:",
                                                    "  Destination node:", "  Resharding plan:",
                                                    "    Moving slot 0 from " + "a" * 40]
+
+
+def test_shortened_output_and_a_dump_count_in_french(monkeypatch) -> None:
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    marks = abridge("#" * 1024)
+    assert marks == _("{marks}…  ({count:,} ×)", marks="#" * 40, count=1024) == "#" * 40 + "…  (1\u202f024 ×)"
+    moves = [f"Moving slot {slot} from 127.0.0.1:7001 to 127.0.0.1:7006: ." for slot in range(5461, 5561)]
+    left_out = _n("… {count:,} more line like these …", "… {count:,} more lines like these …", 94)
+    assert left_out == "… 94 autres lignes semblables …"
+    assert abridge("\n".join(moves)).splitlines()[3:5] == [f"   {left_out}", moves[-3]]  # redis-cli's lines stay
+    tail = dump(bytes(range(256)) * 10).splitlines()[-1]
+    assert tail == _n("… {count:,} byte in all", "… {count:,} bytes in all", 2560)
+    assert tail == "… 2\u202f560 octets en tout"
+    assert dump(b"SET") == f"0000  {'53 45 54':<48} SET"  # the dump itself is data, in no language
+
+
+def test_a_run_without_cpu_times_is_an_error_in_the_students_language(monkeypatch) -> None:
+    for language, words in (("en", "No CPU times at the end of the output"),
+                            ("fr", "Pas de temps CPU à la fin de la sortie")):
+        monkeypatch.setenv("WORKSHOP_LANG", language)
+        with pytest.raises(helpers.WorkshopError) as caught:
+            cpu_seconds("Could not connect to Redis at 127.0.0.1:7000: Connection refused\n")
+        assert said(caught.value, "No CPU times at the end of the output", output="Could not connect to Redis "
+                    "at 127.0.0.1:7000: Connection refused\n")
+        assert str(caught.value).startswith(words)
