@@ -52,9 +52,11 @@ FRENCH_WORDS = {
 
 def answer_word(answer: object) -> str:
     """The English word an answer names, in either language, for comparing: without case,
-    accents, spaces, '_' or '-' ("Ensemble trié", "sorted_set" and "SortedSet" are "sortedset")."""
+    accents, spaces, '_' or '-' ("Ensemble trié", "sorted_set" and "SortedSet" are "sortedset").
+    Used by 04's leaderboard question and by every prediction whose answer is a word (04-06)."""
     letters = unicodedata.normalize("NFKD", str(answer).lower())
-    spelled = "".join(char for char in letters if char.isalnum() and not unicodedata.combining(char))
+    spelled = "".join(char for char in letters
+                      if not (char.isspace() or char in "_-" or unicodedata.combining(char)))
     return FRENCH_WORDS.get(spelled, spelled)
 
 
