@@ -4,6 +4,7 @@ Each rule is a small pure function: figures in, a `Verdict` out, whose `rule` sa
 comparison decided, with the figures of the run. Nothing here measures anything, so the
 rules can be read in the notebook and tested with other figures (tests/unit/test_verdicts.py).
 Notebook 05's figures reach notebook 07's verdict table through `record` and `recorded`.
+Verdicts and rules are messages in the student's language (helpers.i18n); the figures are data.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from helpers.config import Settings
 from helpers.errors import WorkshopError
+from helpers.i18n import _, _n
 
 MEASUREMENTS = "measurements.json"  # under WORKSHOP_HOME: what notebook 05 measured
 
@@ -38,8 +40,8 @@ class Recorded(dict):
     """The figures `record` kept; asking for one never recorded says to run notebook 05 first."""
 
     def __missing__(self, name: str) -> object:
-        raise WorkshopError(f"No {name!r} measured yet on this machine: run notebook 05 (each of its "
-                            "labs keeps its figures for this verdict), then this cell again.")
+        raise WorkshopError(_("No {name!r} measured yet on this machine: run notebook 05 (each of its "
+                              "labs keeps its figures for this verdict), then this cell again.", name=name))
 
 
 def recorded() -> Mapping[str, float | int | bool]:
@@ -69,44 +71,55 @@ def throughput_limit(benchmark_cpu: float, busiest_node_cpu: float, all_nodes_cp
     ours = benchmark_cpu + all_nodes_cpu
     if machine_busy >= SATURATED:
         if ours >= 0.75 * cores:
-            return Verdict(f"the machine's {cores} cores, shared by the client and the nodes",
-                           f"machine busy {machine_busy:.0%} ≥ {SATURATED:.0%}, of which client + nodes "
-                           f"{ours:.2f} of {cores} cores")
-        return Verdict("other programs on this machine: run it again when it is quiet",
-                       f"machine busy {machine_busy:.0%} ≥ {SATURATED:.0%}, but client + nodes only "
-                       f"{ours:.2f} of {cores} cores")
+            return Verdict(_n("the machine's {count} core, shared by the client and the nodes",
+                              "the machine's {count} cores, shared by the client and the nodes", cores),
+                           _n("machine busy {busy:.0%} ≥ {saturated:.0%}, of which client + nodes "
+                              "{ours:.2f} of {count} core",
+                              "machine busy {busy:.0%} ≥ {saturated:.0%}, of which client + nodes "
+                              "{ours:.2f} of {count} cores",
+                              cores, busy=machine_busy, saturated=SATURATED, ours=ours))
+        return Verdict(_("other programs on this machine: run it again when it is quiet"),
+                       _n("machine busy {busy:.0%} ≥ {saturated:.0%}, but client + nodes only "
+                          "{ours:.2f} of {count} core",
+                          "machine busy {busy:.0%} ≥ {saturated:.0%}, but client + nodes only "
+                          "{ours:.2f} of {count} cores",
+                          cores, busy=machine_busy, saturated=SATURATED, ours=ours))
     if benchmark_cpu >= SATURATED * benchmark_threads:
-        return Verdict("the benchmark client's own CPU",
-                       f"redis-benchmark {benchmark_cpu:.2f} cores ≥ {SATURATED:.0%} of its "
-                       f"{benchmark_threads} thread(s)")
+        return Verdict(_("the benchmark client's own CPU"),
+                       _n("redis-benchmark {cpu:.2f} cores ≥ {saturated:.0%} of its {count} thread",
+                          "redis-benchmark {cpu:.2f} cores ≥ {saturated:.0%} of its {count} threads",
+                          benchmark_threads, cpu=benchmark_cpu, saturated=SATURATED))
     if busiest_node_cpu >= SATURATED:
-        return Verdict("one node's main thread",
-                       f"busiest node {busiest_node_cpu:.2f} cores ≥ {SATURATED}")
-    return Verdict("round trips: no CPU was saturated",
-                   f"machine busy {machine_busy:.0%}, client {benchmark_cpu:.2f}, busiest node "
-                   f"{busiest_node_cpu:.2f} cores: all below {SATURATED:.0%}")
+        return Verdict(_("one node's main thread"),
+                       _("busiest node {cpu:.2f} cores ≥ {saturated}", cpu=busiest_node_cpu, saturated=SATURATED))
+    return Verdict(_("round trips: no CPU was saturated"),
+                   _("machine busy {busy:.0%}, client {client:.2f}, busiest node {node:.2f} cores: "
+                     "all below {saturated:.0%}", busy=machine_busy, client=benchmark_cpu,
+                     node=busiest_node_cpu, saturated=SATURATED))
 
 
 def performance(cluster_best: float, one_process_best: float, claim: float = MILLION) -> Verdict:
     """"Very fast, millions of requests per second" (notebook 05, §1): true when a measured run
     reached `claim` requests/s, on the cluster or on one Redis process with pipelining."""
     best = max(cluster_best, one_process_best)
-    where = "the cluster" if cluster_best >= one_process_best else "one process, pipelined"
+    where = _("the cluster") if cluster_best >= one_process_best else _("one process, pipelined")
     if best >= claim:
-        return Verdict(f"True here: {best:,.0f}/s ({where})", f"best {best:,.0f} ≥ {claim:,.0f} requests/s")
-    return Verdict(f"Fast, not millions here: {best:,.0f}/s at best ({where})",
-                   f"best {best:,.0f} < {claim:,.0f} requests/s")
+        return Verdict(_("True here: {best:,.0f}/s ({where})", best=best, where=where),
+                       _("best {best:,.0f} ≥ {claim:,.0f} requests/s", best=best, claim=claim))
+    return Verdict(_("Fast, not millions here: {best:,.0f}/s at best ({where})", best=best, where=where),
+                   _("best {best:,.0f} < {claim:,.0f} requests/s", best=best, claim=claim))
 
 
 def scalability(keys_moved: int, keys_lost: int, errors_seen: int) -> Verdict:
     """"Scalable" (notebook 05, §2): true when slots and their keys moved under load with no key
     lost and no error reaching the application."""
-    figures = f"{keys_moved:,} keys moved, {keys_lost} lost, {errors_seen} errors seen"
+    figures = _("{moved:,} keys moved, {lost} lost, {errors} errors seen",
+                moved=keys_moved, lost=keys_lost, errors=errors_seen)
     if keys_moved == 0:
-        return Verdict("Not shown: no key moved", f"{figures}; keys moved = 0")
+        return Verdict(_("Not shown: no key moved"), _("{figures}; keys moved = 0", figures=figures))
     if keys_lost or errors_seen:
-        return Verdict("False here", f"{figures}; lost > 0 or errors > 0")
-    return Verdict("True", f"{figures}; moved > 0, lost = 0, errors = 0")
+        return Verdict(_("False here"), _("{figures}; lost > 0 or errors > 0", figures=figures))
+    return Verdict(_("True"), _("{figures}; moved > 0, lost = 0, errors = 0", figures=figures))
 
 
 def reliability(replicated_lost: int, healthy_refused: int, healthy_refused_no_coverage: int,
@@ -120,43 +133,54 @@ def reliability(replicated_lost: int, healthy_refused: int, healthy_refused_no_c
     failover with cluster-require-full-coverage yes, `healthy_refused_no_coverage` the same with no: they
     describe the cost of a failover, they do not decide the verdict.
     """
-    figures = (f"{replicated_lost} replicated writes lost; {keys_after:,} of {keys_before:,} keys back "
-               f"after a restart; {kill_9_lost} lost to kill -9; healthy masters refused or left unanswered "
-               f"{healthy_refused} writes (full coverage yes), {healthy_refused_no_coverage} (no)")
+    figures = _("{replicated_lost} replicated writes lost; {keys_after:,} of {keys_before:,} keys back "
+                "after a restart; {kill_9_lost} lost to kill -9; healthy masters refused or left unanswered "
+                "{healthy_refused} writes (full coverage yes), {healthy_refused_no_coverage} (no)",
+                replicated_lost=replicated_lost, keys_after=keys_after, keys_before=keys_before,
+                kill_9_lost=kill_9_lost, healthy_refused=healthy_refused,
+                healthy_refused_no_coverage=healthy_refused_no_coverage)
     if replicated_lost or keys_after < keys_before or kill_9_lost:
-        return Verdict("False here", f"{figures}; replicated lost > 0, keys missing or kill -9 lost > 0")
+        return Verdict(_("False here"), _("{figures}; replicated lost > 0, keys missing or kill -9 lost > 0",
+                                          figures=figures))
     if course_cluster_went_down:
-        return Verdict("True with replicas", f"{figures}; without replicas the cluster went down")
-    return Verdict("True", figures)
+        return Verdict(_("True with replicas"), _("{figures}; without replicas the cluster went down",
+                                                  figures=figures))
+    return Verdict(_("True"), figures)
 
 
 def ease(seconds_to_ready: float, limit: float = EASY_START_SECONDS) -> Verdict:
     """"Easy" (notebook 05, §3.4): easy to start when a whole cluster is ready within `limit` seconds."""
     if seconds_to_ready <= limit:
-        return Verdict("Easy to start", f"ready in {seconds_to_ready:.1f} s ≤ {limit:.0f} s")
-    return Verdict("Slow to start here", f"ready in {seconds_to_ready:.1f} s > {limit:.0f} s")
+        return Verdict(_("Easy to start"), _("ready in {seconds:.1f} s ≤ {limit:.0f} s",
+                                             seconds=seconds_to_ready, limit=limit))
+    return Verdict(_("Slow to start here"), _("ready in {seconds:.1f} s > {limit:.0f} s",
+                                              seconds=seconds_to_ready, limit=limit))
 
 
 def flexibility(types_seen: int, commands: int) -> Verdict:
     """"Flexible" (notebook 07, §2): true when the cluster stored more kinds of values than the
     course's five types."""
-    figures = f"{types_seen} types of value, {commands} commands"
+    figures = _("{types} types of value, {commands} commands", types=types_seen, commands=commands)
     if types_seen > COURSE_TYPES:
-        return Verdict("True", f"{figures}; {types_seen} > the course's {COURSE_TYPES} types")
-    return Verdict("Only the basics", f"{figures}; {types_seen} ≤ {COURSE_TYPES} types")
+        return Verdict(_("True"), _("{figures}; {types} > the course's {course} types",
+                                    figures=figures, types=types_seen, course=COURSE_TYPES))
+    return Verdict(_("Only the basics"), _("{figures}; {types} ≤ {course} types",
+                                           figures=figures, types=types_seen, course=COURSE_TYPES))
 
 
 def security(stranger_wiped_data: bool, password_refused_stranger: bool, user_denied_flushall: bool) -> Verdict:
     """"Very secure" (notebook 07, §1): secure out of the box only if a stranger could not wipe the
     data; secure once configured if the password and the ACL user's rights stopped them."""
-    figures = (f"stranger's FLUSHALL {'worked' if stranger_wiped_data else 'refused'} out of the box; "
-               f"with a password {'refused' if password_refused_stranger else 'worked'}; "
-               f"student user's FLUSHALL {'denied' if user_denied_flushall else 'allowed'}")
+    figures = _("stranger's FLUSHALL {stranger} out of the box; with a password {with_password}; "
+                "student user's FLUSHALL {student}",
+                stranger=_("worked") if stranger_wiped_data else _("refused"),
+                with_password=_("refused") if password_refused_stranger else _("worked"),
+                student=_("denied") if user_denied_flushall else _("allowed"))
     if not stranger_wiped_data:
-        return Verdict("True", figures)
+        return Verdict(_("True"), figures)
     if password_refused_stranger and user_denied_flushall:
-        return Verdict("Only once configured", figures)
-    return Verdict("False here", figures)
+        return Verdict(_("Only once configured"), figures)
+    return Verdict(_("False here"), figures)
 
 
 def encryption(secret_seen_plain: bool, secret_seen_tls: bool, throughput_ratios: list[float],
@@ -165,23 +189,31 @@ def encryption(secret_seen_plain: bool, secret_seen_tls: bool, throughput_ratios
     connection showed; the price is TLS's requests/s and p50 latency as ratios of plain's, one
     per benchmark round: no measurable cost if TLS matched plain in any round."""
     cost = sorted(1 - ratio for ratio in throughput_ratios)
-    median = statistics.median(throughput_ratios)
-    figures = (f"secret {'readable' if secret_seen_plain else 'not seen'} on a plain connection, "
-               f"{'readable' if secret_seen_tls else 'not seen'} over TLS; TLS/plain over "
-               f"{len(throughput_ratios)} rounds: {median:.2f}× requests/s (median), "
-               f"{statistics.median(p50_ratios):.2f}× p50")
+    figures = _n("secret {plain} on a plain connection, {tls} over TLS; TLS/plain over {count} round: "
+                 "{median:.2f}× requests/s (median), {p50:.2f}× p50",
+                 "secret {plain} on a plain connection, {tls} over TLS; TLS/plain over {count} rounds: "
+                 "{median:.2f}× requests/s (median), {p50:.2f}× p50",
+                 len(throughput_ratios),
+                 plain=_("readable") if secret_seen_plain else _("not seen"),
+                 tls=_("readable") if secret_seen_tls else _("not seen"),
+                 median=statistics.median(throughput_ratios), p50=statistics.median(p50_ratios))
     if secret_seen_tls or not secret_seen_plain:
-        return Verdict("Not shown", f"{figures}; needs readable plain, hidden TLS")
+        return Verdict(_("Not shown"), _("{figures}; needs readable plain, hidden TLS", figures=figures))
     if max(throughput_ratios) >= 1:
-        return Verdict("Only with TLS, at no measurable cost here", f"{figures}; a round ≥ 1×")
-    spread = f"{cost[0]:.0%}–{cost[-1]:.0%}" if len(cost) > 1 else f"{cost[0]:.0%}"
-    return Verdict(f"Only with TLS, which cost {spread} of the throughput here", f"{figures}; every round < 1×")
+        return Verdict(_("Only with TLS, at no measurable cost here"), _("{figures}; a round ≥ 1×", figures=figures))
+    if len(cost) > 1:
+        price = _("Only with TLS, which cost {low:.0%}–{high:.0%} of the throughput here", low=cost[0], high=cost[-1])
+    else:
+        price = _("Only with TLS, which cost {low:.0%} of the throughput here", low=cost[0])
+    return Verdict(price, _("{figures}; every round < 1×", figures=figures))
 
 
 def cost(licence: str) -> Verdict:
     """"Free" (notebook 07, §2): true for a version offered under an OSI open-source licence."""
     chosen = [name for name in OPEN_SOURCE_LICENCES if name in licence]
     if chosen:
-        return Verdict("True for this version", f"licence {licence!r} includes {chosen[0]}")
-    return Verdict("Source-available, not open source",
-                   f"licence {licence!r} names none of {', '.join(OPEN_SOURCE_LICENCES)}")
+        return Verdict(_("True for this version"), _("licence {licence!r} includes {chosen}",
+                                                     licence=licence, chosen=chosen[0]))
+    return Verdict(_("Source-available, not open source"),
+                   _("licence {licence!r} names none of {licences}",
+                     licence=licence, licences=", ".join(OPEN_SOURCE_LICENCES)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from helpers.exercises import ____, Exercise, cluster
+from helpers.i18n import N_, _, _n
 
 __all__ = ["q1", "q2", "q3", "____"]
 
@@ -12,13 +13,13 @@ def _cluster_client(answer: object) -> str | None:
     if answer is RedisCluster:
         return None
     name = getattr(answer, "__name__", repr(answer))
-    return (f"{name} does not follow MOVED redirects across the cluster's nodes: which class "
-            "did app.py switch to?")
+    return _("{name} does not follow MOVED redirects across the cluster's nodes: which class "
+             "did app.py switch to?", name=name)
 
 
 def _pipeline_round_trips(answer: object) -> str | None:
     if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer):
-        return "give a whole number of batches"
+        return _("give a whole number of batches")
     answer = int(answer)
     client = cluster()
     try:
@@ -28,11 +29,11 @@ def _pipeline_round_trips(answer: object) -> str | None:
     if answer == masters:
         return None
     if answer == 1:
-        return ("one node serves only its own slots: the client must send each master the "
-                "commands for its keys, as a batch of its own")
+        return _("one node serves only its own slots: the client must send each master the "
+                 "commands for its keys, as a batch of its own")
     if answer == 1000:
-        return "that is one command at a time; a pipeline sends many commands per batch"
-    return f"{answer} is not it: to how many nodes must the 1,000 SETs go?"
+        return _("that is one command at a time; a pipeline sends many commands per batch")
+    return _("{answer} is not it: to how many nodes must the 1,000 SETs go?", answer=answer)
 
 
 def _reads_by_masters(client) -> dict[str, int]:
@@ -44,7 +45,7 @@ def _reads_by_masters(client) -> dict[str, int]:
 def _few_round_trips(answer: object) -> str | None:
     """Runs the student's write(rc) and counts, on every master, the requests Redis read."""
     if not callable(answer):
-        return "give the function itself: answer = write (no parentheses)"
+        return _("give the function itself: answer = write (no parentheses)")
     client = cluster()
     keys = [f"ex:{number}" for number in range(1000)]
     try:
@@ -62,37 +63,40 @@ def _few_round_trips(answer: object) -> str | None:
     round_trips = sum(after[name] - before[name] - 1 for name in after)
     missing = [number for number, value in enumerate(values) if value is None]
     if missing:
-        return (f"{len(missing)} of the 1,000 keys are missing, ex:{missing[0]} first: "
-                "write ex:0 to ex:999")
+        return _n("{count} of the 1,000 keys is missing, ex:{first}: write ex:0 to ex:999",
+                  "{count} of the 1,000 keys are missing, ex:{first} first: write ex:0 to ex:999",
+                  len(missing), first=missing[0])
     wrong = [number for number, value in enumerate(values) if value != str(number)]
     if wrong:
-        return f"ex:{wrong[0]} holds {values[wrong[0]]!r}; each key's value is its number"
+        return _("ex:{number} holds {value!r}; each key's value is its number",
+                 number=wrong[0], value=values[wrong[0]])
     if round_trips > 3 * len(masters):
-        return (f"the masters read {round_trips:,} requests from your function (INFO stats "
-                f"total_reads_processed); one batch per master, {len(masters)} in all, is enough")
+        return _("the masters read {round_trips:,} requests from your function (INFO stats "
+                 "total_reads_processed); one batch per master, {masters} in all, is enough",
+                 round_trips=round_trips, masters=len(masters))
     return None
 
 
 q1 = Exercise(
-    question="Which redis-py class must an application use to talk to a Redis Cluster?",
+    question=N_("Which redis-py class must an application use to talk to a Redis Cluster?"),
     verdict=_cluster_client,
-    hint_text="The course's app.py used redis.Redis, which talks to one node.",
-    solution_text="from redis.cluster import RedisCluster\nanswer = RedisCluster")
+    hint_text=N_("The course's app.py used redis.Redis, which talks to one node."),
+    solution_text=N_("from redis.cluster import RedisCluster\nanswer = RedisCluster"))
 q2 = Exercise(
-    question="A pipeline of 1,000 SETs on the keys ex:0 … ex:999: in how many batches, at the "
-             "least, must a client send it to your cluster? (A batch is one write on one "
-             "connection, read by one node. redis-py writes every batch before reading any reply, "
-             "so in time they overlap: count batches, not waits.)",
+    question=N_("A pipeline of 1,000 SETs on the keys ex:0 … ex:999: in how many batches, at the "
+                "least, must a client send it to your cluster? (A batch is one write on one "
+                "connection, read by one node. redis-py writes every batch before reading any reply, "
+                "so in time they overlap: count batches, not waits.)"),
     verdict=_pipeline_round_trips,
-    hint_text="The keys fall in slots of every master; each master serves only its own slots, and "
-              "a batch goes to one node.",
-    solution_text="answer = len(rc.get_primaries())  # one batch per master: each serves its own slots")
+    hint_text=N_("The keys fall in slots of every master; each master serves only its own slots, and "
+                 "a batch goes to one node."),
+    solution_text=N_("answer = len(rc.get_primaries())  # one batch per master: each serves its own slots"))
 q3 = Exercise(
-    question="Write a function write(rc) that stores ex:0 … ex:999, each holding its own number, "
-             "in as few round trips as you can. The check runs it and counts the requests each "
-             "master reads (INFO stats total_reads_processed).",
+    question=N_("Write a function write(rc) that stores ex:0 … ex:999, each holding its own number, "
+                "in as few round trips as you can. The check runs it and counts the requests each "
+                "master reads (INFO stats total_reads_processed)."),
     verdict=_few_round_trips,
-    hint_text="rc.mset_nonatomic({...}) or one rc.pipeline() sends each master one batch.",
-    solution_text='def write(rc):\n'
-                  '    rc.mset_nonatomic({f"ex:{n}": n for n in range(1000)})\n'
-                  'answer = write')
+    hint_text=N_("rc.mset_nonatomic({...}) or one rc.pipeline() sends each master one batch."),
+    solution_text=N_('def write(rc):\n'
+                     '    rc.mset_nonatomic({f"ex:{n}": n for n in range(1000)})\n'
+                     'answer = write'))
