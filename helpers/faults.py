@@ -13,6 +13,7 @@ import time
 from helpers.cluster import clusters_of, workshop_cluster
 from helpers.cluster.base import HOST, slot_owners
 from helpers.errors import WorkshopError
+from helpers.i18n import _
 from helpers.replies import parse_info
 from helpers.resp import Connection, Credentials, ReplyError
 from helpers.slots import key_slot
@@ -38,13 +39,13 @@ def kill(*ports: int) -> None:
 
 def pause(port: int) -> None:
     """Freeze the node (SIGSTOP, or `docker pause`): it holds its connections but answers nothing."""
-    [(backend, state, _)] = clusters_of(port)
+    [(backend, state, ports)] = clusters_of(port)
     backend.pause(state, port)
 
 
 def resume(port: int) -> None:
     """Unfreeze a paused node (SIGCONT, or `docker unpause`)."""
-    [(backend, state, _)] = clusters_of(port)
+    [(backend, state, ports)] = clusters_of(port)
     backend.resume(state, port)
 
 
@@ -54,31 +55,31 @@ def restart(port: int, timeout: float = 30.0) -> None:
     It rejoins the cluster from its nodes.conf: a master that was replaced comes back
     as a replica of the node that took over.
     """
-    [(backend, state, _)] = clusters_of(port)
+    [(backend, state, ports)] = clusters_of(port)
     backend.restart(state, port, timeout)
 
 
 def master_of(key: str) -> int:
     """Port of the master that serves `key` now, as the cluster itself reports (CLUSTER SLOTS)."""
-    _, state = workshop_cluster()
+    backend, state = workshop_cluster()
     owners = slot_owners(state.spec.ports, state.login)
     if key_slot(key) not in owners:
-        raise WorkshopError(f"No node answers for the slot of {key!r}: is the cluster running?")
+        raise WorkshopError(_("No node answers for the slot of {key!r}: is the cluster running?", key=key))
     return owners[key_slot(key)]
 
 
 def replica_of(master: int) -> int:
     """Port of a replica of the master on port `master`, as that master reports it (INFO
     replication; notebook 06 writes to it, the side that takes over)."""
-    _, state = workshop_cluster()
+    backend, state = workshop_cluster()
     node = Connection(HOST, master, state.login, timeout=2.0)
     try:
         info = parse_info(node.ask(("INFO", "replication"))[0])
     finally:
         node.close()
     if not info.get("slave0"):
-        raise WorkshopError(f"The node on port {master} has no replica connected (a partition left in "
-                            "place? helpers.partition.heal() ends it).")
+        raise WorkshopError(_("The node on port {port} has no replica connected (a partition left in "
+                              "place? helpers.partition.heal() ends it).", port=master))
     return int(dict(part.split("=") for part in info["slave0"].split(","))["port"])
 
 
@@ -96,7 +97,8 @@ def wait_for_role(port: int, wanted: str, timeout: float = 60.0) -> float:
         if _role(port, login) == wanted:
             return time.monotonic() - began
         time.sleep(0.05)
-    raise WorkshopError(f"The node on port {port} was not a {wanted} after {timeout:.0f} s.")
+    raise WorkshopError(_("The node on port {port} was not a {wanted} after {timeout:.0f} s.",
+                          port=port, wanted=wanted, timeout=timeout))
 
 
 def wait_for_cluster_state(port: int, wanted: str, timeout: float = 60.0) -> float:
@@ -114,8 +116,8 @@ def wait_for_cluster_state(port: int, wanted: str, timeout: float = 60.0) -> flo
             time.sleep(0.05)
     finally:
         node.close()
-    raise WorkshopError(f"The node on port {port} did not report cluster_state:{wanted} "
-                        f"within {timeout:.0f} s.")
+    raise WorkshopError(_("The node on port {port} did not report cluster_state:{wanted} within {timeout:.0f} s.",
+                          port=port, wanted=wanted, timeout=timeout))
 
 
 def wait_for_failover(dead_port: int, timeout: float = 60.0, poll: float = 0.05) -> int:
@@ -123,26 +125,26 @@ def wait_for_failover(dead_port: int, timeout: float = 60.0, poll: float = 0.05)
 
     Asks the surviving nodes which node now serves the slots the dead master served.
     """
-    _, state = workshop_cluster()
+    backend, state = workshop_cluster()
     survivors = [port for port in state.spec.ports if port != dead_port]
     slots = _served_when_killed.pop(dead_port, None) or [
         slot for slot, owner in slot_owners(survivors, state.login).items() if owner == dead_port]
     if not slots:
-        raise WorkshopError(f"The node on port {dead_port} served no slots: only a master's "
-                            "death causes a failover.")
+        raise WorkshopError(_("The node on port {port} served no slots: only a master's death causes a "
+                              "failover.", port=dead_port))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         owner = slot_owners(survivors, state.login).get(slots[0])
         if owner in survivors and _role(owner, state.login) == "master":
             return owner
         time.sleep(poll)
-    raise WorkshopError(f"No replica took over from the master on port {dead_port} within "
-                        f"{timeout:.0f} s. Does it have a replica, and was it in sync?")
+    raise WorkshopError(_("No replica took over from the master on port {port} within {timeout:.0f} s. "
+                          "Does it have a replica, and was it in sync?", port=dead_port, timeout=timeout))
 
 
 def _login_of(port: int) -> Credentials:
     """How to log in to the cluster `port` belongs to (the workshop's, or the course's nodes)."""
-    [(_, state, _)] = clusters_of(port)
+    [(backend, state, ports)] = clusters_of(port)
     return state.login
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from helpers.cluster import connect, workshop_cluster
 from helpers.cluster.base import HOST, slot_owners
+from helpers.i18n import N_, _
 from helpers.replies import parse_cluster_nodes, parse_info
 from helpers.resp import Connection, ReplyError
 from helpers.slots import key_slot
@@ -24,13 +25,13 @@ from helpers.slots import key_slot
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster
 
-# What a write became, as the client can know it (see FailoverWriter).
-REPLICATED = "replicated"
-ACKNOWLEDGED = "acknowledged"
-REFUSED = "refused"
-NO_ANSWER = "no answer"
+# What a write became, as the client can know it (see FailoverWriter): data, shown translated.
+REPLICATED = N_("replicated")
+ACKNOWLEDGED = N_("acknowledged")
+REFUSED = N_("refused")
+NO_ANSWER = N_("no answer")
 OUTCOMES = (REPLICATED, ACKNOWLEDGED, REFUSED, NO_ANSWER)
-LOST = "lost"  # acknowledged, then gone (notebook 06's timeline)
+LOST = N_("lost")  # acknowledged, then gone (notebook 06's timeline)
 PROMISED = (REPLICATED, ACKNOWLEDGED)  # the master said OK: only these writes can be "lost"
 
 
@@ -114,12 +115,12 @@ class FailoverWriter(Background):
     cluster client does. One row per write: seconds, key, port, outcome, error.
     """
 
-    columns = ("seconds", "key", "port", "outcome", "error")
+    columns = (N_("seconds"), N_("key"), N_("port"), N_("outcome"), N_("error"))
 
     def __init__(self, wait_ms: int = 100, prefix: str = "lab", max_seconds: float = 300.0,
                  max_rows: int = 200_000) -> None:
         super().__init__(max_seconds, max_rows)
-        _, state = workshop_cluster()
+        backend, state = workshop_cluster()
         self.ports, self.login = state.spec.ports, state.login
         self.wait_ms, self.prefix = wait_ms, prefix
         self._links: dict[int, Connection] = {}
@@ -156,7 +157,7 @@ class PartitionWriter(Background):
     def __init__(self, port: int, wait_ms: int | None = None, prefix: str = "part",
                  keys_of: int | None = None, max_seconds: float = 120.0, max_rows: int = 200_000) -> None:
         super().__init__(max_seconds, max_rows)
-        _, state = workshop_cluster()
+        backend, state = workshop_cluster()
         self.port, self.login, self.wait_ms = port, state.login, wait_ms
         owners = slot_owners(state.spec.ports, state.login)
         tag = next(str(n) for n in range(100_000) if owners.get(key_slot(str(n))) == (keys_of or port))
@@ -187,9 +188,9 @@ def write(node: Connection, key: str, number: int, wait_ms: int | None) -> tuple
         else:
             written, copies = node.ask_raw(("SET", key, number), ("WAIT", 1, wait_ms))
     except ConnectionRefusedError:  # nothing was sent: nobody listens on the port
-        return REFUSED, "connection refused"
+        return REFUSED, N_("connection refused")
     except OSError as failure:  # sent, but no reply: the node may have applied it
-        return NO_ANSWER, "timeout" if isinstance(failure, TimeoutError) else "connection lost"
+        return NO_ANSWER, N_("timeout") if isinstance(failure, TimeoutError) else N_("connection lost")
     if isinstance(written, ReplyError):
         return REFUSED, written.code
     if isinstance(copies, ReplyError):  # e.g. UNBLOCKED: the master became a replica
@@ -214,9 +215,9 @@ def partition_round(wait_ms: int | None = None, prefix: str = "part") -> tuple[p
     try:
         time.sleep(1)
         partition.partition([isolated])
-        minority.mark("partition")
+        minority.mark(N_("partition"))
         faults.wait_for_failover(isolated)
-        minority.mark("replica promoted")
+        minority.mark(N_("replica promoted"))
         faults.wait_for_cluster_state(isolated, "fail")
         time.sleep(1)
     finally:  # interrupted or not: the writers stop and the network heals
@@ -241,12 +242,12 @@ def partition_summary(writes: pd.DataFrame, served: pd.DataFrame, marks: dict[st
     cut = marks["partition"]
     before = promised[promised["seconds"] < cut]
     waited = (writes["outcome"] == REPLICATED).any() or (writes["error"].str.startswith("WAIT")).any()
-    return {"writes/s before the cut": round(len(before) / (cut - writes["seconds"].min())),
-            "acknowledged": len(promised), "kept": len(kept), "lost": len(lost),
-            "WAIT-confirmed lost": int((~confirmed["key"].isin(kept)).sum()) if waited else "–",
-            "loss window (s)": round(lost["seconds"].max() - lost["seconds"].min(), 2) if len(lost) else 0.0,
-            "node timeout (s)": node_timeout_ms / 1000,
-            "promoted replica took": int(takeover["outcome"].isin(PROMISED).sum())}
+    return {N_("writes/s before the cut"): round(len(before) / (cut - writes["seconds"].min())),
+            N_("acknowledged"): len(promised), N_("kept"): len(kept), N_("lost"): len(lost),
+            N_("WAIT-confirmed lost"): int((~confirmed["key"].isin(kept)).sum()) if waited else "–",
+            N_("loss window (s)"): round(lost["seconds"].max() - lost["seconds"].min(), 2) if len(lost) else 0.0,
+            N_("node timeout (s)"): node_timeout_ms / 1000,
+            N_("promoted replica took"): int(takeover["outcome"].isin(PROMISED).sum())}
 
 
 def mark_lost(writes: pd.DataFrame) -> pd.DataFrame:
@@ -271,8 +272,8 @@ def lost_writes(writes: pd.DataFrame) -> pd.DataFrame:
     for outcome in OUTCOMES:
         keys = writes.loc[writes["outcome"] == outcome, "key"]
         kept = int(keys.isin(kept_keys).sum())
-        rows.append({"outcome": outcome, "writes": len(keys), "kept": kept,
-                     "lost": len(keys) - kept if outcome in PROMISED else "–"})
+        rows.append({N_("outcome"): outcome, N_("writes"): len(keys), N_("kept"): kept,
+                     N_("lost"): len(keys) - kept if outcome in PROMISED else "–"})
     return pd.DataFrame(rows)
 
 
@@ -304,7 +305,7 @@ class Workload(Background):
     are recorded. One row per SET+GET pair: seconds since the start, error ('' when none).
     """
 
-    columns = ("seconds", "error")
+    columns = (N_("seconds"), N_("error"))
 
     def __init__(self, prefix: str = "workload", max_seconds: float = 300.0,
                  max_rows: int = 2_000_000) -> None:
@@ -321,7 +322,7 @@ class Workload(Background):
         try:
             self.client.set(key, self.written)
             if self.client.get(key) != str(self.written):
-                raise ValueError(f"{key} did not read back what was written")
+                raise ValueError(_("{key} did not read back what was written", key=key))
             self.rows.append((seconds, ""))
             self.written += 1
         except Exception as error:  # what the application would see, whatever it is
@@ -336,7 +337,7 @@ def operations_per_second(log: pd.DataFrame, step: float = 0.5) -> pd.DataFrame:
     """A Workload's log as operations per second in windows of `step` seconds (notebook 05)."""
     window = (log["seconds"] // step) * step
     counts = log.assign(window=window, ok=log["error"] == "").groupby("window")["ok"].sum()
-    return pd.DataFrame({"seconds": counts.index, "operations/s": counts.to_numpy() / step})
+    return pd.DataFrame({N_("seconds"): counts.index, N_("operations/s"): counts.to_numpy() / step})
 
 
 class NodeViews(Background):
@@ -350,7 +351,7 @@ class NodeViews(Background):
     epoch, and the observer's current epoch. Start it while the watched node still answers.
     """
 
-    columns = ("seconds", "observer", "flags", "serving", "config epoch", "current epoch")
+    columns = (N_("seconds"), N_("observer"), N_("flags"), N_("serving"), N_("config epoch"), N_("current epoch"))
 
     def __init__(self, watched: int, poll: float = 0.1, max_seconds: float = 120.0,
                  max_rows: int = 100_000) -> None:
@@ -360,7 +361,7 @@ class NodeViews(Background):
         self.probes: dict[int, Connection] = {}
 
     def _open(self) -> None:
-        _, state = workshop_cluster()
+        backend, state = workshop_cluster()
         owners = slot_owners(state.spec.ports, state.login)
         self.slot = min(slot for slot, owner in owners.items() if owner == self.watched)
         self.probes = {port: Connection(HOST, port, state.login, timeout=0.5)
@@ -397,8 +398,8 @@ def first_seen(views: pd.DataFrame, watched: int, since: float = 0.0) -> pd.Data
         flags = seen["flags"].str.split(",")
         moments = {"fail?": flags.apply(lambda names: "fail?" in names),
                    "fail": flags.apply(lambda names: "fail" in names),
-                   "served by another": seen["serving"].ne(watched) & seen["serving"].ne(0)}
-        rows.append({"observer": observer, **{
+                   N_("served by another"): seen["serving"].ne(watched) & seen["serving"].ne(0)}
+        rows.append({N_("observer"): observer, **{
             what: round(seen.loc[mask, "seconds"].min() - since, 2) if mask.any() else None
             for what, mask in moments.items()}})
     return pd.DataFrame(rows).set_index("observer")

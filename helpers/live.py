@@ -12,7 +12,8 @@ import threading
 
 import pandas as pd
 
-from helpers.topology import node_table
+from helpers.i18n import _
+from helpers.topology import REPLICA, node_table
 
 _running: dict[str, threading.Event] = {}  # the refresh of the dashboard on screen, if any
 
@@ -50,14 +51,17 @@ def stop_dashboard() -> None:
 
 
 def _render(table: pd.DataFrame) -> str:
-    """The table as HTML: down nodes in red, replicas with a broken link in orange."""
+    """The table as HTML in the student's language: down nodes in red, replicas with a broken
+    link in orange. Its headers and roles are translated here, where they are shown; the table
+    keeps its names."""
     def colour(row: pd.Series) -> list[str]:
         if not row["up"]:
             style = "background-color:#f8d0d0;color:#900;font-weight:bold"
-        elif row["role"] == "replica" and row["link"] != "up":
+        elif row["role"] == REPLICA and row["link"] != "up":
             style = "background-color:#fde6c8"
         else:
             style = ""
         return [style] * len(row)
-    styled = table.style.apply(colour, axis=1).hide(axis="index").hide(["up"], axis="columns")
+    styled = (table.style.apply(colour, axis=1).format(_, subset=["role"]).format_index(_, axis="columns")
+              .hide(axis="index").hide(["up"], axis="columns"))
     return styled.set_table_attributes("style='font-size:15px'").to_html()

@@ -12,11 +12,12 @@ The clients' own connections stay direct, so what a client measures does not cha
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 
 from helpers.cluster import workshop_cluster
 from helpers.cluster.base import Backend, ClusterState, admin, wait_until_ready
 from helpers.errors import WorkshopError
+from helpers.i18n import _, _n
 from helpers.replies import parse_info
 
 CUT_OFF_USER = "cut-off-by-a-partition"  # masteruser of a replica cut from its master: no such user
@@ -29,17 +30,17 @@ def partition(ports: list[int]) -> str:
     side = set(ports)
     strangers = sorted(side - set(state.spec.ports))
     if strangers:
-        raise WorkshopError(f"Port {strangers[0]} is not a node of this cluster; its nodes are on ports "
-                            f"{state.spec.ports[0]}–{state.spec.ports[-1]}.")
+        raise WorkshopError(_("Port {port} is not a node of this cluster; its nodes are on ports {first}–{last}.",
+                              port=strangers[0], first=state.spec.ports[0], last=state.spec.ports[-1]))
     if not side or side == set(state.spec.ports):
-        raise WorkshopError("A partition has two sides: name the nodes of one, not every node "
-                            f"(for example the master on port {state.spec.ports[0]}).")
+        raise WorkshopError(_("A partition has two sides: name the nodes of one, not every node "
+                              "(for example the master on port {port}).", port=state.spec.ports[0]))
     already = backend.isolated(state)
     if already == sorted(side):
-        return f"The cut around {_nodes(side)} is already in place."
+        return _("The cut around {nodes} is already in place.", nodes=_nodes(side))
     if already:
-        raise WorkshopError(f"The cut around {_nodes(already)} is in place already; heal first "
-                            "(python -m helpers heal, or helpers.partition.heal()), then partition again.")
+        raise WorkshopError(_("The cut around {nodes} is in place already; heal first (python -m helpers heal, "
+                              "or helpers.partition.heal()), then partition again.", nodes=_nodes(already)))
     backend.isolate(state, sorted(side))
     cut = []
     try:
@@ -50,12 +51,15 @@ def partition(ports: list[int]) -> str:
                 if replication.get("role") == "slave" and (port in side) != (master in side):
                     node.ask(("CONFIG", "SET", "masteruser", CUT_OFF_USER, "masterauth", "-"))
                     node.ask(("CLIENT", "KILL", "TYPE", "master"))
-                    cut.append(f"{port} from its master {master}")
+                    cut.append(_("{port} from its master {master}", port=port, master=master))
     except BaseException:  # nothing left half-cut
         _reconnect(backend, state)
         raise
-    replicas = f"; replication cut: {', '.join(cut)}" if cut else ""
-    return f"Isolated {_nodes(side)} from {_nodes(set(state.spec.ports) - side)}: cluster bus cut{replicas}."
+    others = _nodes(set(state.spec.ports) - side)
+    if cut:
+        return _("Isolated {nodes} from {others}: cluster bus cut; replication cut: {replicas}.",
+                 nodes=_nodes(side), others=others, replicas=", ".join(cut))
+    return _("Isolated {nodes} from {others}: cluster bus cut.", nodes=_nodes(side), others=others)
 
 
 def heal(timeout: float = 60.0) -> str:
@@ -64,10 +68,10 @@ def heal(timeout: float = 60.0) -> str:
     backend, state = _running_cluster()
     was = backend.isolated(state)
     if not was:
-        return "Nothing to heal: no node is isolated."
+        return _("Nothing to heal: no node is isolated.")
     _reconnect(backend, state)
     wait_until_ready(state, timeout)
-    return f"Healed: the cut around {_nodes(was)} is gone, and the cluster is whole."
+    return _("Healed: the cut around {nodes} is gone, and the cluster is whole.", nodes=_nodes(was))
 
 
 def _reconnect(backend: Backend, state: ClusterState) -> None:
@@ -88,14 +92,11 @@ def _running_cluster() -> tuple[Backend, ClusterState]:
     """The workshop's cluster and its backend, or a WorkshopError when it does not run."""
     backend, state = workshop_cluster()
     if not backend.running_ports(state):
-        raise WorkshopError("The cluster is not running: start it with helpers.up() or python -m helpers up.")
+        raise WorkshopError(_("The cluster is not running: start it with helpers.up() or python -m helpers up."))
     return backend, state
 
 
-def _ports(ports: Iterable[int]) -> str:
-    return ", ".join(map(str, sorted(ports))) or "none"
-
-
-def _nodes(ports: Iterable[int]) -> str:
-    return f"node{'s' if len(ports) > 1 else ''} {_ports(ports)}"
+def _nodes(ports: Collection[int]) -> str:
+    """"node 7000" or "nodes 7001, 7002", in the student's language."""
+    return _n("node {ports}", "nodes {ports}", len(ports), ports=", ".join(map(str, sorted(ports))))
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from helpers.cluster import workshop_cluster
 from helpers.cluster.base import Backend, ClusterState, admin
 from helpers.errors import WorkshopError
+from helpers.i18n import N_, _, _n
 from helpers.replies import NodeLine, parse_cluster_nodes, parse_info
 from helpers.resp import Reply, ReplyError
 
@@ -43,7 +44,7 @@ def stop_extra_nodes() -> None:
 
 def cluster_view(port: int) -> list[NodeLine]:
     """CLUSTER NODES of the node on `port`, parsed (notebook 05 reads the roles after a change)."""
-    _, state = workshop_cluster()
+    backend, state = workshop_cluster()
     with admin(port, state) as node:
         return parse_cluster_nodes(node.ask(("CLUSTER", "NODES"))[0])
 
@@ -58,7 +59,7 @@ def wait_agreement(timeout: float = 60.0) -> None:
     refuse to start, and `add-node --cluster-slave` may not find a master just added. A master
     just added says ok 2 s after it joined; before, MIGRATE to it is refused with CLUSTERDOWN.
     """
-    _, state = workshop_cluster()
+    backend, state = workshop_cluster()
 
     def agreed(views: dict[int, list[NodeLine]]) -> bool:
         # redis-cli skips a node that a view shows failed or disconnected: none may be, but the dead
@@ -67,7 +68,8 @@ def wait_agreement(timeout: float = 60.0) -> None:
                       for view in views.values() for node in view)
         return (not joining and len({_signature(view) for view in views.values()}) == 1
                 and all(_state_ok(port, state) for port in views))
-    _wait(agreed, "every node to agree on the nodes and the slots", timeout)
+    _wait(agreed, N_("Waited {timeout:.0f} s for every node to agree on the nodes and the slots, in vain: "
+                     "`redis-cli --cluster check` shows what differs. The nodes' views: {views}"), timeout)
 
 
 def wait_for_replicas(dead: int | None = None, timeout: float = 60.0) -> float:
@@ -79,7 +81,9 @@ def wait_for_replicas(dead: int | None = None, timeout: float = 60.0) -> float:
         working = {node.master_id for node in nodes if node.is_replica and node.connected
                    and not node.unsettled and node.port != dead}
         return all(node.id in working for node in nodes if node.is_master and node.slots)
-    return _wait(covered, "every master to have a working replica", timeout)
+    return _wait(covered, N_("Waited {timeout:.0f} s for every master to have a working replica, in vain: "
+                             "`redis-cli --cluster check` shows what differs. The nodes' views: {views}"),
+                 timeout)
 
 
 def replica_moves() -> list[tuple[int, str]]:
@@ -115,8 +119,9 @@ def _signature(view: list[NodeLine]) -> tuple[frozenset, frozenset]:
             frozenset((node.id, node.slots) for node in view if node.is_master and node.slots))
 
 
-def _wait(condition: Callable[[dict[int, list[NodeLine]]], bool], what: str, timeout: float) -> float:
-    """Poll CLUSTER NODES of every node the cluster knows until `condition(views)` holds."""
+def _wait(condition: Callable[[dict[int, list[NodeLine]]], bool], failure: str, timeout: float) -> float:
+    """Poll CLUSTER NODES of every node the cluster knows until `condition(views)` holds; else raise
+    `failure` (a template marked N_, given `timeout` and `views`)."""
     backend, state = workshop_cluster()
     members = _members(backend, state)  # asked once: a wait starts and stops no node
     began = time.monotonic()
@@ -125,16 +130,17 @@ def _wait(condition: Callable[[dict[int, list[NodeLine]]], bool], what: str, tim
         if views and condition(views):
             return time.monotonic() - began
         if time.monotonic() - began > timeout:
-            raise WorkshopError(f"Waited {timeout:.0f} s for {what}, in vain: `redis-cli --cluster "
-                                f"check` shows what differs. The nodes' views: {_differences(views)}")
+            raise WorkshopError(_(failure, timeout=timeout, views=_differences(views)))
         time.sleep(0.1)
 
 
 def _differences(views: dict[int, list[NodeLine]]) -> str:
     """Each node's view in short (port: the ports it knows, with their flags and link), for an error."""
-    return "; ".join(f"{port} sees " + ", ".join(
-        f"{node.port}{'' if node.connected else '(down)'}[{','.join(node.flags)}]" for node in view)
-        for port, view in views.items())
+    def seen(node: NodeLine) -> str:
+        flags = ",".join(node.flags)
+        return f"{node.port}[{flags}]" if node.connected else _("{port}(down)[{flags}]", port=node.port, flags=flags)
+    return "; ".join(_("{port} sees {nodes}", port=port, nodes=", ".join(map(seen, view)))
+                     for port, view in views.items())
 
 
 def _members(backend: Backend, state: ClusterState) -> list[int]:
@@ -178,8 +184,8 @@ def _ask_loaded(port: int, state: ClusterState, command: tuple, timeout: float =
             if error.code != "LOADING":
                 raise
             if time.monotonic() > deadline:
-                raise WorkshopError(f"The node on port {port} was still loading its data after "
-                                    f"{timeout:.0f} s: run this cell again once it answers.") from None
+                raise WorkshopError(_("The node on port {port} was still loading its data after {timeout:.0f} s: "
+                                      "run this cell again once it answers.", port=port, timeout=timeout)) from None
         time.sleep(0.1)
 
 
@@ -201,10 +207,12 @@ def _forget(backend: Backend, state: ClusterState, ids: dict[str, int]) -> None:
     for view in views.values():
         for node in view:
             if node.id in ids and node.slots:
-                raise WorkshopError(
-                    f"The extra node on port {ids[node.id]} still serves {node.slot_count} slots: move "
-                    f"them off first, e.g. redis-cli --cluster rebalance 127.0.0.1:{state.spec.ports[0]} "
-                    f"--cluster-weight {node.id}=0")
+                raise WorkshopError(_n(
+                    "The extra node on port {port} still serves {count} slot: move it off first, e.g. "
+                    "redis-cli --cluster rebalance 127.0.0.1:{entry} --cluster-weight {id}=0",
+                    "The extra node on port {port} still serves {count} slots: move them off first, e.g. "
+                    "redis-cli --cluster rebalance 127.0.0.1:{entry} --cluster-weight {id}=0",
+                    node.slot_count, port=ids[node.id], entry=state.spec.ports[0], id=node.id))
     for member, view in views.items():
         if member in ids.values():
             continue

@@ -15,6 +15,7 @@ from redis.cluster import RedisCluster
 from helpers.cluster import seeds
 from helpers.cluster.base import node_client
 from helpers.errors import tls_problem
+from helpers.i18n import N_, _
 from helpers.replies import parse_cluster_nodes, parse_info, read_cluster_nodes
 from helpers.resp import Connection, Credentials, ReplyError, credentials_of
 from helpers.slots import format_slot_range, key_slot
@@ -25,8 +26,8 @@ def where_keys_live(rc: RedisCluster, keys: Iterable[str]) -> pd.DataFrame:
     rows = []
     for key in keys:
         node = rc.get_node_from_key(key)
-        rows.append({"key": key, "slot": key_slot(key), "CLUSTER KEYSLOT": rc.cluster_keyslot(key),
-                     "master": node.name})
+        rows.append({N_("key"): key, N_("slot"): key_slot(key), "CLUSTER KEYSLOT": rc.cluster_keyslot(key),
+                     N_("master"): node.name})
     return pd.DataFrame(rows)
 
 
@@ -34,7 +35,7 @@ def keys_per_master(rc: RedisCluster) -> pd.DataFrame:
     """How many keys each master holds (DBSIZE on every master: one node answers for itself only)."""
     counts = {node.name: rc.execute_command("DBSIZE", target_nodes=node)
               for node in rc.get_primaries()}
-    table = pd.DataFrame({"master": list(counts), "keys": list(counts.values())})
+    table = pd.DataFrame({N_("master"): list(counts), N_("keys"): list(counts.values())})
     return table.sort_values("master", key=lambda column: column.str.rsplit(":", n=1).str[1].astype(int),
                              ignore_index=True)
 
@@ -42,7 +43,7 @@ def keys_per_master(rc: RedisCluster) -> pd.DataFrame:
 def cluster_info(rc: RedisCluster) -> pd.DataFrame:
     """CLUSTER INFO of one node as a two-column table (notebook 01)."""
     info = rc.cluster_info(target_nodes=rc.get_default_node())
-    return pd.DataFrame({"field": list(info), "value": [str(v) for v in info.values()]})
+    return pd.DataFrame({N_("field"): list(info), N_("value"): [str(v) for v in info.values()]})
 
 
 def cluster_nodes(rc: RedisCluster) -> pd.DataFrame:
@@ -56,14 +57,14 @@ def cluster_nodes(rc: RedisCluster) -> pd.DataFrame:
     rows = []
     for node in nodes:
         rows.append({
-            "address": node.address,
-            "role": "master" if node.is_master else "replica",
-            "id": node.id[:8],
-            "master": by_id.get(node.master_id, "") if node.master_id else "",
-            "slots": " ".join(format_slot_range(first, last) for first, last in node.slots),
-            "slot_count": node.slot_count,
-            "link": "connected" if node.connected else "disconnected",
-            "flags": ",".join(sorted(set(node.flags) - {"myself"})),
+            N_("address"): node.address,
+            N_("role"): "master" if node.is_master else "replica",
+            N_("id"): node.id[:8],
+            N_("master"): by_id.get(node.master_id, "") if node.master_id else "",
+            N_("slots"): " ".join(format_slot_range(first, last) for first, last in node.slots),
+            N_("slot_count"): node.slot_count,
+            N_("link"): "connected" if node.connected else "disconnected",
+            N_("flags"): ",".join(sorted(set(node.flags) - {"myself"})),
         })
     table = pd.DataFrame(rows)
     table["port"] = table["address"].str.rsplit(":", n=1).str[1].astype(int)
@@ -75,11 +76,11 @@ def slot_map(rc: RedisCluster) -> pd.DataFrame:
     """One row per contiguous slot range: first, last, count, master, replicas (notebook 01)."""
     rows = []
     for (first, last), owners in sorted(rc.cluster_slots(target_nodes=rc.get_random_node()).items()):
-        rows.append({"first": first, "last": last, "count": last - first + 1,
-                     "master": "{}:{}".format(*owners["primary"][:2])})
+        rows.append({N_("first"): first, N_("last"): last, N_("count"): last - first + 1,
+                     N_("master"): "{}:{}".format(*owners["primary"][:2])})
     table = pd.DataFrame(rows)
     replicas = cluster_nodes(rc).query("role == 'replica'").groupby("master")["address"].agg(", ".join)
-    table["replicas"] = table["master"].map(replicas).fillna("")
+    table[N_("replicas")] = table["master"].map(replicas).fillna("")
     return table
 
 
@@ -106,23 +107,24 @@ def doctor(rc: RedisCluster) -> pd.DataFrame:
     rows = []
     for address in sorted(announced, key=lambda a: (a.rsplit(":", 1)[0], int(a.rsplit(":", 1)[1]))):
         host, port = address.rsplit(":", 1)
-        verdict, fix = _check_address(host, int(port), credentials)
-        rows.append({"address": address, "reachable": verdict == "ok",
-                     "answer": verdict, "what to do": fix})
+        reachable, answer, fix = _check_address(host, int(port), credentials)
+        rows.append({N_("address"): address, N_("reachable"): reachable,
+                     N_("answer"): answer, N_("what to do"): fix})
     return pd.DataFrame(rows)
 
 
-def _check_address(host: str, port: int, credentials: Credentials) -> tuple[str, str]:
-    """('ok', '') or (what happened, what to fix) for one announced address."""
+def _check_address(host: str, port: int, credentials: Credentials) -> tuple[bool, str, str]:
+    """(True, 'ok', '') or (False, what happened, what to fix) for one announced address: the
+    doctor's finding and advice, in the student's language."""
     client = node_client(host, port, credentials)
     try:
         client.ping()
-        return "ok", ""
+        return True, _("ok"), ""
     except redis.AuthenticationError:
-        return "wrong password", ("Pass the cluster's user and password to helpers.connect "
-                                  "(or in REDIS_CLUSTER_URL).")
+        return False, _("wrong password"), _("Pass the cluster's user and password to helpers.connect "
+                                             "(or in REDIS_CLUSTER_URL).")
     except redis.TimeoutError:
-        return "no answer (timeout)", (
+        return False, _("no answer (timeout)"), _(
             "Nothing answers at this address from here: it is probably a container or private "
             "IP. Run the nodes in one network namespace with their ports published on "
             "127.0.0.1 (see docker-compose.yml), or set cluster-announce-ip/-port on each "
@@ -131,20 +133,23 @@ def _check_address(host: str, port: int, credentials: Credentials) -> tuple[str,
         problem = tls_problem(error, host, port, credentials.tls is not None,
                               credentials.tls and credentials.tls.ca_certs)
         if problem:
-            return "TLS refused", problem
+            return False, _("TLS refused"), problem
         if "protected mode" in str(error).lower() or "DENIED" in str(error):
-            return "refused by protected mode", (
+            return False, _("refused by protected mode"), _(
                 "The node only accepts loopback clients. Give it a password (requirepass), or "
                 "run it with protected-mode no behind ports published on 127.0.0.1 only.")
-        return "connection refused", (
-            f"Nothing listens on port {port} of {host}: the node announces a port it is not "
+        return False, _("connection refused"), _(
+            "Nothing listens on port {port} of {host}: the node announces a port it is not "
             "reachable on. Make the published port equal the port the node listens on, or set "
-            "cluster-announce-port to the published one.")
+            "cluster-announce-port to the published one.", port=port, host=host)
     finally:
         client.close()
 
 
-NODE_COLUMNS = ["node", "up", "role", "master", "slots", "keys", "ops/s", "memory", "clients", "link"]
+NODE_COLUMNS = [N_("node"), N_("up"), N_("role"), N_("master"), N_("slots"), N_("keys"), N_("ops/s"), N_("memory"),
+                N_("clients"), N_("link")]
+# The roles node_table shows: data, translated where the dashboard shows them (helpers.live).
+MASTER, REPLICA, DOWN = N_("master"), N_("replica"), N_("down")
 
 
 def node_table(timeout: float = 0.3) -> pd.DataFrame:
@@ -165,13 +170,13 @@ def node_table(timeout: float = 0.3) -> pd.DataFrame:
     rows = []
     for address, view in sorted(views.items(), key=lambda item: int(item[0].rsplit(":", 1)[1])):
         if not view.get("up"):
-            rows.append({"node": address, "up": False, "role": "down", "master": "", "slots": 0,
+            rows.append({"node": address, "up": False, "role": DOWN, "master": "", "slots": 0,
                          "keys": 0, "ops/s": 0, "memory": "", "clients": 0, "link": ""})
             continue
         info = view["info"]
         replica = info.get("role") == "slave"
         rows.append({
-            "node": address, "up": True, "role": "replica" if replica else "master",
+            "node": address, "up": True, "role": REPLICA if replica else MASTER,
             "master": f"{info.get('master_host')}:{info.get('master_port')}" if replica else "",
             "slots": view["slots"], "keys": view["keys"],
             "ops/s": int(info.get("instantaneous_ops_per_sec", 0)),

@@ -7,9 +7,12 @@ every key name: keys that one command or script must touch together share a hash
 """
 from __future__ import annotations
 
+from helpers.i18n import _
+
 
 class UseCaseError(ValueError):
-    """A request the application refuses; nothing was changed. The message says why."""
+    """A request the application refuses; nothing was changed. The message says why, in the
+    student's language (a `helpers.i18n` message)."""
 
 
 class UnknownProduct(UseCaseError):
@@ -35,5 +38,5 @@ class EmptyCart(UseCaseError):
 def check_quantity(quantity: int) -> int:
     """Return `quantity` if it is a whole number above zero, else raise InvalidQuantity."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise InvalidQuantity(f"quantity must be a whole number above zero, not {quantity!r}")
+        raise InvalidQuantity(_("quantity must be a whole number above zero, not {quantity!r}", quantity=quantity))
     return quantity

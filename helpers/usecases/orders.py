@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import redis
 
+from helpers.i18n import _
 from helpers.usecases import EmptyCart, UseCaseError, check_quantity
 from helpers.usecases.stock import Stock
 
@@ -94,7 +95,7 @@ class Orders:
         """
         items = sorted(self.cart(user_id).items())
         if not items:
-            raise EmptyCart(f"the cart of {user_id!r} is empty: nothing to order")
+            raise EmptyCart(_("the cart of {user!r} is empty: nothing to order", user=user_id))
         number = self.rc.incr(f"order:{{{user_id}}}:counter")
         order_id = f"order:{{{user_id}}}:{number}"
         reserved: list[tuple[str, int]] = []
@@ -105,19 +106,22 @@ class Orders:
                 try:
                     left = self.stock.reserve(sku, quantity, order_id)
                 except UseCaseError as error:
-                    self.steps.append(f"reserve {quantity} × {sku}: refused, {error}")
+                    self.steps.append(_("reserve {quantity} × {sku}: refused, {error}", quantity=quantity, sku=sku,
+                                        error=error))
                     raise
                 reserved.append((sku, quantity))
-                self.steps.append(f"reserve {quantity} × {sku}: done, {left} left")
+                self.steps.append(_("reserve {quantity} × {sku}: done, {left} left", quantity=quantity, sku=sku,
+                                    left=left))
             self._place_order(user_id, order_id, items, total)
         except BaseException:
             for sku, quantity in reserved:
                 left = self.stock.release(sku, quantity, order_id)
-                self.steps.append(f"release {quantity} × {sku}: done, {left} left")
+                self.steps.append(_("release {quantity} × {sku}: done, {left} left", quantity=quantity, sku=sku,
+                                    left=left))
             raise
         self.rc.xadd(self.EVENTS, {"order": order_id, "user": user_id, "total_cents": total,
                                    "type": "placed"})
-        self.notify(user_id, f"Your order {number} is placed.")
+        self.notify(user_id, _("Your order {number} is placed.", number=number))
         return order_id
 
     def _place_order(self, user_id: str, order_id: str, items: list, total: int) -> None:
@@ -128,8 +132,7 @@ class Orders:
                         args=[order_id, json.dumps(items), total])
         except redis.ResponseError as error:
             if "CART_CHANGED" in str(error):
-                raise CartChanged("the cart changed during the checkout: check it and try "
-                                  "again") from None
+                raise CartChanged(_("the cart changed during the checkout: check it and try again")) from None
             raise
 
     def order(self, order_id: str) -> dict:
@@ -154,7 +157,7 @@ class Orders:
     def read_events(self, consumer: str, count: int = 10) -> list[tuple[str, dict]]:
         """New events for `consumer`; each stays pending until `ack`."""
         reply = self.rc.xreadgroup(self.GROUP, consumer, {self.EVENTS: ">"}, count=count)
-        return [(event_id, fields) for _, events in reply for event_id, fields in events]
+        return [(event_id, fields) for stream, events in reply for event_id, fields in events]
 
     def ack(self, *event_ids: str) -> int:
         """Mark events as processed."""
@@ -162,7 +165,7 @@ class Orders:
 
     def claim_stalled(self, consumer: str, idle_ms: int, count: int = 10) -> list[tuple[str, dict]]:
         """Take over events another consumer read but did not ack for `idle_ms` (it crashed)."""
-        _, events, _ = self.rc.xautoclaim(self.EVENTS, self.GROUP, consumer, idle_ms,
+        cursor, events, deleted = self.rc.xautoclaim(self.EVENTS, self.GROUP, consumer, idle_ms,
                                           start_id="0-0", count=count)
         return events
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from helpers.i18n import N_, _
 from helpers.usecases import UseCaseError
 from helpers.usecases.orders import Orders
 from helpers.usecases.stock import Stock, product_key
@@ -21,7 +22,7 @@ from helpers.usecases.users import Users
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster
 
-ACTIONS = ("browse", "like", "add to cart", "checkout")
+ACTIONS = (N_("browse"), N_("like"), N_("add to cart"), N_("checkout"))  # data, shown translated
 WEIGHTS = (50, 20, 20, 10)
 
 
@@ -35,17 +36,17 @@ def simulate(rc: "RedisCluster", stock: Stock, users: Users, orders: Orders, sku
 
     chooser = random.Random(seed)
     rows = []
-    for step in tqdm(range(steps), disable=not progress, desc="customers at work"):
+    for step in tqdm(range(steps), disable=not progress, desc=_("customers at work")):
         customer = f"customer-{chooser.randrange(customers)}"
         action = chooser.choices(ACTIONS, WEIGHTS)[0]
         sku = chooser.choice(skus)
-        key, outcome = product_key(sku), "ok"
+        key, outcome = product_key(sku), _("ok")
         try:
             if action == "browse":
                 stock.product(sku)
             elif action == "like":
                 key = f"item:{{{sku}}}:likes"
-                outcome = "ok" if users.like(customer, sku) else "already liked"
+                outcome = _("ok") if users.like(customer, sku) else _("already liked")
             elif action == "add to cart":
                 key = f"cart:{{{customer}}}"
                 orders.add_to_cart(customer, sku, chooser.randint(1, 3))
@@ -53,9 +54,9 @@ def simulate(rc: "RedisCluster", stock: Stock, users: Users, orders: Orders, sku
                 key = f"cart:{{{customer}}}"
                 orders.checkout(customer)
         except UseCaseError as error:
-            outcome = f"refused: {error.__class__.__name__}"
-        rows.append({"step": step, "customer": customer, "action": action, "outcome": outcome,
-                     "master": rc.get_node_from_key(key).name,
+            outcome = _("refused: {error}", error=error.__class__.__name__)
+        rows.append({N_("step"): step, N_("customer"): customer, N_("action"): action, N_("outcome"): outcome,
+                     N_("master"): rc.get_node_from_key(key).name,
                      **{f"stock:{name}": stock.level(name) for name in skus}})
     return pd.DataFrame(rows)
 
@@ -101,9 +102,9 @@ def rush(rc: "RedisCluster", sku: str, buyers: int = 50, limit: float = 60.0) ->
     counts = {"bought": outcomes.count("bought"), "refused": outcomes.count("refused")}
     failed = [error for error in errors if error is not None]
     unfinished = sum(thread.is_alive() for thread in threads)
-    summary = (f"rush: of {buyers} buyers, {counts['bought']} bought, {counts['refused']} were "
-               f"refused, {len(failed)} failed with an error, {unfinished} had not finished "
-               f"after {limit:.0f} s")
+    summary = _("rush: of {buyers} buyers, {bought} bought, {refused} were refused, {failed} failed with an "
+                "error, {unfinished} had not finished after {limit:.0f} s", buyers=buyers, bought=counts["bought"],
+                refused=counts["refused"], failed=len(failed), unfinished=unfinished, limit=limit)
     if failed:
         # A broken barrier only echoes another buyer's failure: raise the cause itself.
         first = next((error for error in failed if not isinstance(error, threading.BrokenBarrierError)),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import redis
 
+from helpers.i18n import _
 from helpers.usecases import OutOfStock, UnknownProduct, check_quantity
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class Stock:
                     category: str = "") -> None:
         """Create or replace a product with its stock level."""
         if stock < 0:
-            raise OutOfStock(f"a stock level cannot be negative ({stock})")
+            raise OutOfStock(_("a stock level cannot be negative ({stock})", stock=stock))
         version = self.rc.hincrby(product_key(sku), "version", 1)
         self.rc.hset(product_key(sku), mapping={"name": name, "price_cents": price_cents,
                                                 "category": category, "stock": stock})
@@ -78,7 +79,7 @@ class Stock:
         """The product's fields, prices and stock as integers; UnknownProduct if there is none."""
         fields = self.rc.hgetall(product_key(sku))
         if not fields:
-            raise UnknownProduct(f"no product with SKU {sku!r}")
+            raise UnknownProduct(_("no product with SKU {sku!r}", sku=sku))
         return {**fields, "price_cents": int(fields["price_cents"]), "stock": int(fields["stock"]),
                 "version": int(fields["version"])}
 
@@ -125,7 +126,8 @@ class Stock:
     def _refusal(error: redis.ResponseError, sku: str, quantity: int) -> Exception:
         text = str(error)
         if text.startswith("UNKNOWN_PRODUCT"):
-            return UnknownProduct(f"no product with SKU {sku!r}")
+            return UnknownProduct(_("no product with SKU {sku!r}", sku=sku))
         if text.startswith("OUT_OF_STOCK"):
-            return OutOfStock(f"{quantity} × {sku} asked, {text.split()[1]} in stock")
+            return OutOfStock(_("{quantity} × {sku} asked, {stock} in stock", quantity=quantity, sku=sku,
+                                stock=int(text.split()[1])))
         return error

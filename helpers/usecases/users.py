@@ -21,6 +21,7 @@ import secrets
 import time
 from typing import TYPE_CHECKING
 
+from helpers.i18n import _
 from helpers.usecases import SessionExpired, UseCaseError
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class Users:
         """The profile's fields; UnknownUser if there is none."""
         fields = self.rc.hgetall(f"user:{{{user_id}}}")
         if not fields:
-            raise UnknownUser(f"no user with id {user_id!r}")
+            raise UnknownUser(_("no user with id {user!r}", user=user_id))
         return fields
 
     def grant(self, role: str, *permissions: str) -> None:
@@ -83,7 +84,7 @@ class Users:
         user = self.rc.hget(key, "user")
         if user is None:
             self.rc.zrem(self.ACTIVE, token)
-            raise SessionExpired("this session has expired or never existed: log in again")
+            raise SessionExpired(_("this session has expired or never existed: log in again"))
         self.rc.expire(key, self.ttl)
         self.rc.zadd(self.ACTIVE, {token: time.time() + self.ttl})
         return user

@@ -5,7 +5,8 @@ import threading
 
 import helpers
 from helpers import faults, live
-from helpers.topology import node_table
+from helpers.i18n import _
+from helpers.topology import NODE_COLUMNS, node_table
 from helpers.resp import Connection
 from tests.conftest import cli, wait_until
 
@@ -70,6 +71,20 @@ def test_the_widget_turns_a_dead_node_red_and_one_dashboard_refreshes_at_a_time(
     assert "#f8d0d0" not in first.value  # the first one stopped refreshing
     live.stop_dashboard()
     assert wait_until(lambda: not dashboard_threads())
+
+
+def test_the_dashboard_shows_its_headers_and_roles_in_the_students_language(shared_cluster, monkeypatch) -> None:
+    table = node_table()
+    english = live._render(table)
+    assert all(f">{name}</th>" in english for name in NODE_COLUMNS if name != "up"), english
+    assert ">master</td>" in english and ">replica</td>" in english and ">up</th>" not in english
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    french = live._render(table)
+    shown = [_(name) for name in NODE_COLUMNS if name != "up"]
+    assert all(f">{name}</th>" in french for name in shown), french
+    assert ">nœud</th>" in french and ">mémoire</th>" in french and ">node</th>" not in french
+    assert f">{_('master')}</td>" in french and ">réplique</td>" in french and ">replica</td>" not in french
+    assert list(table.columns) == NODE_COLUMNS and set(table["role"]) == {"master", "replica"}  # data kept
 
 
 def test_reset_flushes_and_writes_the_course_data_again(shared_cluster) -> None:

@@ -5,9 +5,10 @@ import socket
 
 from helpers import faults
 from helpers.topology import doctor
+from tests.messages import said
 
 
-def test_the_doctor_reads_every_node_and_names_a_dead_one(own_cluster) -> None:
+def test_the_doctor_reads_every_node_and_names_a_dead_one(own_cluster, monkeypatch) -> None:
     state, rc = own_cluster
     table = doctor(rc)
     assert sorted(table["address"]) == sorted(f"127.0.0.1:{port}" for port in state.spec.ports)
@@ -17,8 +18,18 @@ def test_the_doctor_reads_every_node_and_names_a_dead_one(own_cluster) -> None:
     faults.kill(replica)
     table = doctor(rc).set_index("address")
     assert not table.loc[f"127.0.0.1:{replica}", "reachable"]
-    assert table.loc[f"127.0.0.1:{replica}", "answer"] == "connection refused"
+    assert said(table.loc[f"127.0.0.1:{replica}", "answer"], "connection refused")
+    assert said(table.loc[f"127.0.0.1:{replica}", "what to do"], "Nothing listens on port {port} of {host}",
+                port=replica, host="127.0.0.1")
     assert table.drop(f"127.0.0.1:{replica}")["reachable"].all()
+    assert all(said(answer, "ok") for answer in table.drop(f"127.0.0.1:{replica}")["answer"])
+    # A French student reads the finding and the advice in French; the table keeps its column names.
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    dead = doctor(rc).set_index("address").loc[f"127.0.0.1:{replica}"]
+    assert not dead["reachable"]
+    assert said(dead["answer"], "connection refused") and dead["answer"] == "connexion refusée"
+    assert said(dead["what to do"], "Nothing listens on port {port} of {host}", port=replica)
+    assert dead["what to do"].startswith(f"Rien n’écoute sur le port {replica} de 127.0.0.1\u00a0: le nœud annonce")
 
 
 def test_a_node_announcing_a_wrong_port_is_caught_at_once(own_cluster) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 import helpers
 from helpers import faults
+from tests.messages import said
 
 
 def test_a_killed_master_is_replaced_by_its_replica_and_rejoins_as_one(own_cluster) -> None:
@@ -72,12 +73,26 @@ def test_a_write_whose_reply_never_came_can_still_be_applied(own_cluster) -> Non
 
 def test_bad_fault_requests_are_clear(shared_cluster) -> None:
     state, _ = shared_cluster
-    with pytest.raises(helpers.WorkshopError, match="was not a master after 0 s"):
+    with pytest.raises(helpers.WorkshopError) as caught:
         faults.wait_for_role(state.spec.ports[5], "master", timeout=0.2)
-    with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port 1"):
+    assert said(caught.value, "The node on port {port} was not a {wanted} after", port=state.spec.ports[5],
+                wanted="master", timeout=0.2)
+    with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port 1"):  # helpers.cluster's
         faults.kill(1)
-    with pytest.raises(helpers.WorkshopError, match="only a master's death causes a failover"):
+    with pytest.raises(helpers.WorkshopError) as caught:
         faults.wait_for_failover(state.spec.ports[5], timeout=1)
+    assert said(caught.value, "The node on port {port} served no slots: only a master's death causes a failover",
+                port=state.spec.ports[5])
+
+
+def test_a_fault_error_speaks_french_to_a_french_student(shared_cluster, monkeypatch) -> None:
+    state, _ = shared_cluster
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    replica = state.spec.ports[5]
+    with pytest.raises(helpers.WorkshopError) as caught:
+        faults.wait_for_role(replica, "master", timeout=0.2)
+    assert said(caught.value, "The node on port {port} was not a {wanted} after", port=replica, wanted="master")
+    assert str(caught.value) == f"Le nœud du port {replica} n’avait toujours pas le rôle master au bout de 0 s."
 
 
 def test_node_views_see_suspicion_then_failure_then_the_promoted_replica(own_cluster) -> None:

@@ -10,7 +10,9 @@ import helpers
 from helpers import faults, labs, partition, scaling, tools
 from helpers.cluster.base import port_is_free
 from helpers.cluster.relay import ANNOUNCED_BUS_OFFSET, OWN_BUS_OFFSET
+from helpers.i18n import _
 from tests.conftest import cli
+from tests.messages import said
 
 
 def _partition_round(state, prefix: str) -> tuple:
@@ -58,21 +60,37 @@ def test_acknowledged_writes_are_lost_wait_confirmed_ones_never_and_heal_makes_t
     assert lost[labs.REPLICATED] == 0
 
 
-def test_bad_partition_requests_are_clear_and_cut_nothing(own_cluster) -> None:
-    state, _ = own_cluster
+def test_bad_partition_requests_are_clear_and_cut_nothing(own_cluster, monkeypatch) -> None:
+    state, rc = own_cluster
     ports = state.spec.ports
-    with pytest.raises(helpers.WorkshopError, match=f"Port 1 is not a node of this cluster; its nodes are on ports {ports[0]}–{ports[-1]}"):
+    with pytest.raises(helpers.WorkshopError) as caught:
         partition.partition([ports[0], 1])
-    with pytest.raises(helpers.WorkshopError, match="A partition has two sides"):
+    assert said(caught.value, "Port {port} is not a node of this cluster; its nodes are on ports {first}–{last}",
+                port=1, first=ports[0], last=ports[-1])
+    with pytest.raises(helpers.WorkshopError) as caught:
         partition.partition(ports)
+    assert said(caught.value, "A partition has two sides", port=ports[0])
     assert partition.isolated() == []
-    assert partition.heal() == "Nothing to heal: no node is isolated."
-    partition.partition([ports[0]])
-    assert partition.partition([ports[0]]) == f"The cut around node {ports[0]} is already in place."
-    with pytest.raises(helpers.WorkshopError, match="heal first"):
+    assert said(partition.heal(), "Nothing to heal: no node is isolated.")
+    assert said(partition.partition([ports[0]]), "Isolated {nodes} from {others}: cluster bus cut; replication cut")
+    assert said(partition.partition([ports[0]]), "The cut around {nodes} is already in place", nodes=f"node {ports[0]}")
+    with pytest.raises(helpers.WorkshopError) as caught:
         partition.partition([ports[1]])
+    assert said(caught.value, "The cut around {nodes} is in place already; heal first", nodes=f"node {ports[0]}")
     assert partition.isolated() == [ports[0]]
-    assert partition.heal().startswith("Healed")
+    # The same reports and refusals, to a French student: the nodes named as French names them.
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    again = partition.partition([ports[0]])
+    assert said(again, "The cut around {nodes} is already in place", nodes=f"le nœud {ports[0]}")
+    assert again == f"La coupure qui isole le nœud {ports[0]} est déjà en place."
+    with pytest.raises(helpers.WorkshopError) as caught:
+        partition.partition(ports[1:3])
+    assert said(caught.value, "The cut around {nodes} is in place already; heal first")
+    assert str(caught.value).startswith(f"La coupure qui isole le nœud {ports[0]} est déjà en place\u00a0; rétablissez")
+    healed = partition.heal()
+    assert said(healed, "Healed: the cut around {nodes} is gone", nodes=f"le nœud {ports[0]}")
+    assert healed == _("Healed: the cut around {nodes} is gone, and the cluster is whole.", nodes=f"le nœud {ports[0]}")
+    assert healed.startswith("Rétabli\u00a0: la coupure")
     assert partition.isolated() == []
 
 
@@ -88,15 +106,22 @@ def test_down_during_a_partition_stops_the_relay_and_up_brings_a_whole_cluster(o
 
 
 def test_the_command_line_cuts_shows_and_heals_and_says_what_is_wrong(own_cluster) -> None:
-    state, _ = own_cluster
+    state, rc = own_cluster
     first = state.spec.ports[0]
     stranger = cli("partition", "1")
-    assert stranger.returncode == 1 and stranger.stderr.startswith("error: Port 1 is not a node of this cluster")
-    assert cli("heal").stdout == "Nothing to heal: no node is isolated.\n"
+    assert stranger.returncode == 1
+    assert _("Port {port} is not a node of this cluster; its nodes are on ports {first}–{last}.",
+             port=1, first=first, last=state.spec.ports[-1]) in stranger.stderr
+    assert cli("heal").stdout == _("Nothing to heal: no node is isolated.") + "\n"
     cut = cli("partition", str(first))
-    assert cut.returncode == 0 and cut.stdout.startswith(f"Isolated node {first} from nodes ")
-    assert f"partition: {first} cut off from the other nodes" in cli("status").stdout
-    assert cli("heal").stdout == f"Healed: the cut around node {first} is gone, and the cluster is whole.\n"
+    replica = state.spec.ports[3]  # 3x1: node 3 replicates node 0, and is cut from it
+    assert cut.returncode == 0 and cut.stdout == _(
+        "Isolated {nodes} from {others}: cluster bus cut; replication cut: {replicas}.", nodes=f"node {first}",
+        others="nodes " + ", ".join(map(str, state.spec.ports[1:])),
+        replicas=_("{port} from its master {master}", port=replica, master=first)) + "\n"
+    assert f"partition: {first} cut off from the other nodes" in cli("status").stdout  # helpers.cluster's
+    assert cli("heal").stdout == _("Healed: the cut around {nodes} is gone, and the cluster is whole.",
+                                   nodes=f"node {first}") + "\n"
     assert "partition:" not in cli("status").stdout
 
 

@@ -7,11 +7,13 @@ import time
 import pytest
 
 import helpers
+from helpers.i18n import _
 from helpers.slots import key_slot
 from helpers.usecases import EmptyCart, InvalidQuantity, OutOfStock, SessionExpired, UnknownProduct
 from helpers.usecases.orders import Orders
 from helpers.usecases.stock import Stock
 from helpers.usecases.users import Users
+from tests.messages import said
 
 
 # Commands whose every argument is a key: each must keep them in one slot.
@@ -60,14 +62,17 @@ def test_fifty_concurrent_buyers_never_oversell_the_last_ten(rc) -> None:
 
 
 def test_bad_stock_requests_change_nothing(shop) -> None:
-    stock, _ = shop
-    with pytest.raises(UnknownProduct, match="'kiwi'"):
+    stock, orders = shop
+    with pytest.raises(UnknownProduct) as caught:
         stock.reserve("kiwi", 1)
+    assert said(caught.value, "no product with SKU {sku!r}", sku="kiwi") and "'kiwi'" in str(caught.value)
     for quantity in (0, -3, 1.5, True):
-        with pytest.raises(InvalidQuantity):
+        with pytest.raises(InvalidQuantity) as caught:
             stock.reserve("apple", quantity)
-    with pytest.raises(OutOfStock, match="3 × pear asked, 2 in stock"):
+        assert said(caught.value, "quantity must be a whole number above zero", quantity=quantity)
+    with pytest.raises(OutOfStock) as caught:
         stock.reserve("pear", 3)
+    assert said(caught.value, "{quantity} × {sku} asked, {stock} in stock", quantity=3, sku="pear", stock=2)
     assert stock.level("apple") == 100 and stock.level("pear") == 2
     assert stock.release("pear", 1) == 3 and stock.low_stock() == [("pear", 3)]
 
@@ -86,11 +91,13 @@ def test_sessions_expire_slide_and_count(rc) -> None:
     users.log_out(other)
     assert users.active_sessions() == 1
     time.sleep(2.5)
-    with pytest.raises(SessionExpired):
+    with pytest.raises(SessionExpired) as caught:
         users.user_of(token)
+    assert said(caught.value, "this session has expired or never existed")
     assert users.active_sessions() == 0
-    with pytest.raises(helpers.usecases.users.UnknownUser):
+    with pytest.raises(helpers.usecases.users.UnknownUser) as caught:
         users.log_in("nobody")
+    assert said(caught.value, "no user with id {user!r}", user="nobody")
 
 
 def test_no_double_like_and_the_leaderboard_order(rc) -> None:
@@ -106,7 +113,7 @@ def test_no_double_like_and_the_leaderboard_order(rc) -> None:
 
 
 def test_cart_lines_and_totals(shop) -> None:
-    _, orders = shop
+    stock, orders = shop
     orders.add_to_cart("alice", "apple", 3)
     orders.add_to_cart("alice", "apple", 2)
     orders.add_to_cart("alice", "pear")
@@ -124,8 +131,9 @@ def test_cart_lines_and_totals(shop) -> None:
 
 def test_checkout_places_the_order_and_a_failed_one_changes_nothing(shop) -> None:
     stock, orders = shop
-    with pytest.raises(EmptyCart):
+    with pytest.raises(EmptyCart) as caught:
         orders.checkout("bob")
+    assert said(caught.value, "the cart of {user!r} is empty", user="bob")
     orders.add_to_cart("bob", "apple", 4)
     orders.add_to_cart("bob", "pear", 2)
     placed = orders.checkout("bob")
@@ -136,17 +144,20 @@ def test_checkout_places_the_order_and_a_failed_one_changes_nothing(shop) -> Non
     # Stock runs out midway: apple is reserved first, then pear fails; apple comes back.
     orders.add_to_cart("carol", "apple", 10)
     orders.add_to_cart("carol", "pear", 1)
-    with pytest.raises(OutOfStock):
+    with pytest.raises(OutOfStock) as caught:
         orders.checkout("carol")
+    assert said(caught.value, "{quantity} × {sku} asked, {stock} in stock", quantity=1, sku="pear", stock=0)
     assert stock.level("apple") == 96 and stock.orders_holding("apple") == {placed}
-    assert orders.steps == ["reserve 10 × apple: done, 86 left",
-                            "reserve 1 × pear: refused, 1 × pear asked, 0 in stock",
-                            "release 10 × apple: done, 96 left"]
+    reserved, refused, released = orders.steps
+    assert said(reserved, "reserve {quantity} × {sku}: done, {left} left", quantity=10, sku="apple", left=86)
+    assert said(refused, "reserve {quantity} × {sku}: refused, {error}", quantity=1, sku="pear")
+    assert said(refused.params["error"], "{quantity} × {sku} asked", quantity=1, sku="pear", stock=0)
+    assert said(released, "release {quantity} × {sku}: done, {left} left", quantity=10, sku="apple", left=96)
     assert orders.cart("carol") == {"apple": 10, "pear": 1} and orders.orders_of("carol") == []
 
 
 def test_an_event_whose_consumer_died_is_claimed_by_another(shop) -> None:
-    _, orders = shop
+    stock, orders = shop
     orders.create_group()
     orders.create_group()  # twice is fine
     orders.add_to_cart("dave", "apple")
@@ -163,7 +174,7 @@ def test_an_event_whose_consumer_died_is_claimed_by_another(shop) -> None:
 
 
 def test_notifications_reach_a_subscriber_through_sharded_pubsub(shop) -> None:
-    _, orders = shop
+    stock, orders = shop
     subscription = orders.subscribe("erin")
     try:
         deadline = time.monotonic() + 10
@@ -172,7 +183,7 @@ def test_notifications_reach_a_subscriber_through_sharded_pubsub(shop) -> None:
         orders.checkout("erin")
         while message is None and time.monotonic() < deadline:
             message = subscription.get_sharded_message(ignore_subscribe_messages=True, timeout=0.5)
-        assert message is not None and message["data"] == "Your order 1 is placed."
+        assert message is not None and message["data"] == _("Your order {number} is placed.", number=1)
         assert message["channel"] == "notifications:{erin}"
     finally:
         subscription.close()
@@ -183,7 +194,7 @@ def test_a_shard_channel_reaches_the_replicas_of_its_master_and_no_other_shard(s
     import redis
 
     from helpers.topology import cluster_nodes
-    _, orders = shop
+    stock, orders = shop
     channel = "notifications:{erin}"
     nodes = cluster_nodes(rc)
     master = rc.get_node_from_key(channel).name
@@ -272,8 +283,9 @@ def test_rush_raises_an_error_that_is_not_a_refusal_instead_of_losing_the_buyer(
     with pytest.raises(redis.ResponseError, match="WRONGTYPE") as caught:
         rush(rc, "broken", buyers=5)
     if hasattr(caught.value, "__notes__"):
-        assert caught.value.__notes__ == ["rush: of 5 buyers, 0 bought, 0 were refused, 5 failed "
-                                          "with an error, 0 had not finished after 60 s"]
+        [note] = caught.value.__notes__
+        assert said(note, "rush: of {buyers} buyers", buyers=5, bought=0, refused=0, failed=5, unfinished=0,
+                    limit=60.0)
 
 
 def test_the_charts_of_notebook_04_claim_only_what_their_figures_show() -> None:
@@ -284,15 +296,16 @@ def test_the_charts_of_notebook_04_claim_only_what_their_figures_show() -> None:
 
     from helpers import charts
     kept = pd.DataFrame({"step": [0, 1, 2], "stock:lamp": [2, 1, 0], "stock:pen": [5, 5, 4]})
-    assert charts.plot_stock_over_time(kept).get_title().endswith("never below zero")
+    assert charts.plot_stock_over_time(kept).get_title() == _("Stock over time: never below zero")
     oversold = kept.assign(**{"stock:lamp": [2, 0, -1]})
     ax = charts.plot_stock_over_time(oversold)
-    assert "below zero" in ax.get_title() and "-1" in ax.get_title() and ax.get_ylim()[0] <= -1
+    assert ax.get_title() == _("Stock over time: it went down to {lowest}, below zero", lowest=-1)
+    assert "-1" in ax.get_title() and ax.get_ylim()[0] <= -1
     counts = pd.DataFrame({"master": ["a:1", "b:2", "c:3"], "keys": [42, 37, 50],
                            "expected": [43.0] * 3, "σ": [5.4] * 3})
     ax = charts.plot_keys_per_master(counts)
-    assert ax.get_title() == "Keys per master" and ax.get_ylim()[0] == 0
-    assert ax.get_legend().get_texts()[0].get_text().startswith("expected ± 2σ")
+    assert ax.get_title() == _("Keys per master") and ax.get_ylim()[0] == 0
+    assert ax.get_legend().get_texts()[0].get_text() == _("expected ± 2σ (chance alone)")
     log = pd.DataFrame({"master": ["a:1", "a:1", "b:2", "c:3"],
                         "action": ["browse", "like", "browse", "checkout"]})
     ax = charts.plot_operations_per_master(log)
@@ -339,3 +352,61 @@ def test_each_master_counts_the_calls_it_ran_and_a_hot_key_lands_on_one(cluster,
     idle = measure.traffic_per_master(measure.calls_per_master(rc, "lastsave"),
                                       measure.calls_per_master(rc, "lastsave"))
     assert list(idle["calls"]) == [0] * len(masters) and list(idle["share (%)"]) == [0.0] * len(masters)
+
+
+def test_refusals_and_checkout_steps_speak_french_to_a_french_student(shop, monkeypatch) -> None:
+    stock, orders = shop
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    with pytest.raises(OutOfStock) as caught:
+        stock.reserve("pear", 3)
+    assert said(caught.value, "{quantity} × {sku} asked, {stock} in stock", quantity=3, sku="pear", stock=2)
+    assert str(caught.value) == "3 × pear demandés, 2 en stock"
+    orders.add_to_cart("zoe", "apple", 1)
+    orders.add_to_cart("zoe", "pear", 5)
+    with pytest.raises(OutOfStock):
+        orders.checkout("zoe")
+    assert orders.steps == ["réserver 1 × apple\u00a0: fait, il en reste 99",
+                            "réserver 5 × pear\u00a0: refusé, 5 × pear demandés, 2 en stock",
+                            "libérer 1 × apple\u00a0: fait, 100 en stock"]
+    assert said(orders.steps[1], "reserve {quantity} × {sku}: refused", quantity=5, sku="pear")
+
+
+def test_the_simulation_labels_its_progress_and_outcomes_in_the_students_language(shop, rc, capsys,
+                                                                                  monkeypatch) -> None:
+    from helpers.usecases.simulation import ACTIONS, simulate
+    stock, orders = shop
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    log = simulate(rc, stock, Users(rc), orders, ["apple", "pear"], customers=3, steps=80, seed=7)
+    progress = capsys.readouterr().err
+    assert _("customers at work") in progress and "clients à l’œuvre" in progress
+    assert set(log["action"]) == set(ACTIONS)  # data: the names the code compares, in any language
+    outcomes = {outcome.id: outcome for outcome in log["outcome"]}
+    assert set(outcomes) == {"ok", "already liked", "refused: {error}"}, outcomes
+    assert outcomes["already liked"] == "déjà aimé"
+    assert said(outcomes["refused: {error}"], "refused: {error}") and outcomes["refused: {error}"].startswith("refusé\u00a0: ")
+
+
+def test_the_charts_speak_the_students_language(monkeypatch) -> None:
+    """Titles, axis labels, legends, annotations; the lab's outcomes and events are data, shown translated."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from helpers import charts, labs
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    counts = pd.DataFrame({"master": ["a:1", "b:2"], "keys": [12_345, 37]})
+    ax = charts.plot_keys_per_master(counts)
+    assert ax.get_title() == _("Keys per master") == "Clés par maître" and ax.get_ylabel() == "clés"
+    assert [text.get_text() for text in ax.texts] == ["12\u202f345", "37"]  # as French writes numbers
+    writes = pd.DataFrame({"seconds": [0.1, 0.2, 1.5, 1.6], "key": ["k:0", "k:1", "k:2", "k:3"],
+                           "port": [7000, 7000, 7001, 7001],
+                           "outcome": [labs.REPLICATED, labs.ACKNOWLEDGED, labs.REFUSED, labs.LOST],
+                           "error": ["", "", "CLUSTERDOWN", ""]})
+    ax = charts.plot_failover_timeline(writes, {"partition": 1.0, "replica promoted": 1.4}, 2000)
+    assert ax.get_title() == _("Each write, by the node that got it") == "Chaque écriture, sur le nœud qui l’a reçue"
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["répliquées (1)", "acquittées (1)", "refusées (1)", "perdues (1)", "cluster-node-timeout"]
+    assert legend[0] == _("{outcome} ({count:,})", outcome=_(labs.REPLICATED), count=1)
+    assert [text.get_text() for text in ax.texts] == ["partition", "réplique promue"]
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["nœud :7000", "nœud :7001"]
+    assert ax.get_xlabel() == _("seconds since the writer started") != "seconds since the writer started"
