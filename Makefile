@@ -77,7 +77,8 @@ notebooks: setup-dev redis  ## rebuild the .ipynb files from their .md sources a
 # or changing one: `make messages`, translate the new entries of the .po (no "fuzzy" left), then
 # `make messages` again to compile the .mo. tests/unit/test_messages.py fails until both are done.
 MESSAGES := helpers/locale
-BABEL_KEYWORDS := -k _n:1,2 -k tr -k tr_n:1,2
+# `mark`: a lab's events, named in the notebooks (writer.mark("kill")), drawn translated by charts.py.
+BABEL_KEYWORDS := -k _n:1,2 -k tr -k tr_n:1,2 -k mark
 messages: setup-dev  ## extract the messages into the .po catalogues, and compile them
 	$(BIN)/pybabel --quiet extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-by-file \
 	  --no-wrap --project="Redis Cluster Workshop" -o $(MESSAGES)/helpers.pot .

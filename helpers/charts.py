@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 
-from helpers.i18n import _
+from helpers.i18n import N_, _
 from helpers.slots import HASH_SLOTS, parse_slot_range
 
 COLOURS = plt.get_cmap("tab10").colors
@@ -63,6 +63,11 @@ def plot_slot_map(nodes: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+# The columns notebooks 03 and 04 add to topology.keys_per_master's table (the expected count, its
+# binomial σ, the gap in σ): names the code indexes by, shown translated like every table label.
+CHANCE_COLUMNS = (N_("expected"), N_("σ"), N_("off by (σ)"))
+
+
 def plot_keys_per_master(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Bars of keys held by each master (notebooks 03, 04, 05); `counts` is topology.keys_per_master(rc).
 
@@ -74,7 +79,7 @@ def plot_keys_per_master(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
     if ax is None:
         figure, ax = plt.subplots(figsize=(7, 3.2))
     bars = ax.bar(counts["master"], counts["keys"], color=COLOURS[:len(counts)])
-    chance = {"expected", "σ"} <= set(counts.columns)
+    chance = set(CHANCE_COLUMNS[:2]) <= set(counts.columns)
     # Python numbers, not numpy's: `_` writes those as the student's language does.
     labels = [_("{keys:,}", keys=int(value)) for value in counts["keys"]]
     if chance:  # inside the bars, clear of the whiskers
