@@ -10,8 +10,8 @@ import redis
 
 from helpers.__main__ import main
 from helpers.cluster import format_status
-from helpers.cluster.base import (ClusterSpec, ClusterState, check_ports_free, find_free_base_port,
-                                  port_holder, port_is_free)
+from helpers.cluster.base import (ClusterSpec, ClusterState, check_ports_free, extra_nodes_joined,
+                                  find_free_base_port, port_holder, port_is_free)
 from helpers.cluster.external import safe_url
 from helpers.config import Settings
 from helpers.errors import WorkshopError, explain_connection_error
@@ -321,6 +321,21 @@ def test_the_command_lines_help_is_in_the_students_language(language, capsys, mo
     with pytest.raises(SystemExit):
         main(["down", "--help"])
     assert _("also remove the nodes' data") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("language, replicas, text", [
+    ("en", 1, "127.0.0.1:7000 sees 4 masters and 1 replica, more nodes than the cluster was started with"),
+    ("en", 3, "127.0.0.1:7000 sees 4 masters and 3 replicas, more nodes than the cluster was started with"),
+    ("fr", 1, "127.0.0.1:7000 voit 4\u00a0maîtres et 1\u00a0réplique, plus de nœuds que le cluster n’en avait au démarrage"),
+    ("fr", 3, "127.0.0.1:7000 voit 4\u00a0maîtres et 3\u00a0répliques, plus de nœuds que le cluster n’en avait au démarrage"),
+])
+def test_a_cluster_grown_by_hand_is_one_problem_whatever_the_language(language, replicas, text, monkeypatch) -> None:
+    # wait_until_ready stops waiting on this problem, recognised by its identity, not its words.
+    monkeypatch.setenv("WORKSHOP_LANG", language)
+    problem = extra_nodes_joined("127.0.0.1:7000", 4, replicas)
+    assert said(problem, "{address} sees {masters} masters and {count} replica, more nodes than",
+                address="127.0.0.1:7000", masters=4, count=replicas)
+    assert problem.id == extra_nodes_joined("", 0, 0).id and problem == text
 
 
 REPORT = {"running": True, "ready": False, "isolated": [31000], "backend": "local", "home": "/srv/workshop",
