@@ -25,34 +25,36 @@ from pathlib import Path
 from helpers.cluster import down, format_status, status, up
 from helpers.errors import WorkshopError
 from helpers.config import BACKENDS
+from helpers.i18n import _, _n
 from helpers.partition import heal, partition
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit code."""
+    # argparse's own words (usage:, its errors) are Python's; the help texts are the workshop's.
     parser = argparse.ArgumentParser(prog="python -m helpers",
-                                     description="Start, inspect and stop the workshop's Redis Cluster.")
+                                     description=_("Start, inspect and stop the workshop's Redis Cluster."))
     commands = parser.add_subparsers(dest="command", required=True)
-    start = commands.add_parser("up", help="start the cluster (or find the running one)")
-    lab = commands.add_parser("lab", help="start (or find) the cluster, then open JupyterLab "
-                                          "on the notebooks; options after -- go to JupyterLab")
+    start = commands.add_parser("up", help=_("start the cluster (or find the running one)"))
+    lab = commands.add_parser("lab", help=_("start (or find) the cluster, then open JupyterLab "
+                                            "on the notebooks; options after -- go to JupyterLab"))
     for command in (start, lab):
         command.add_argument("--backend", choices=BACKENDS, default=None)
         command.add_argument("--masters", type=int)
         command.add_argument("--replicas", type=int)
         command.add_argument("--base-port", type=int)
-        command.add_argument("--node-timeout", type=int, help="cluster-node-timeout, in milliseconds")
-        command.add_argument("--password", help="requirepass and masterauth for every node")
+        command.add_argument("--node-timeout", type=int, help=_("cluster-node-timeout, in milliseconds"))
+        command.add_argument("--password", help=_("requirepass and masterauth for every node"))
         command.add_argument("--tls", action="store_true", default=None,
-                             help="TLS only: a private CA in WORKSHOP_HOME/tls, tls-cluster, tls-replication")
-    report = commands.add_parser("status", help="show the cluster's nodes and health")
-    report.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    stop = commands.add_parser("down", help="stop every node; data is kept unless --purge")
-    stop.add_argument("--purge", action="store_true", help="also remove the nodes' data")
-    commands.add_parser("reset", help="flush every key and write the course's dataset again")
-    cut = commands.add_parser("partition", help="isolate nodes from the rest of the cluster (local backend)")
-    cut.add_argument("ports", type=int, nargs="+", metavar="PORT", help="a node of one side")
-    commands.add_parser("heal", help="end the partition; return once the cluster is whole")
+                             help=_("TLS only: a private CA in WORKSHOP_HOME/tls, tls-cluster, tls-replication"))
+    report = commands.add_parser("status", help=_("show the cluster's nodes and health"))
+    report.add_argument("--json", action="store_true", help=_("print machine-readable JSON"))
+    stop = commands.add_parser("down", help=_("stop every node; data is kept unless --purge"))
+    stop.add_argument("--purge", action="store_true", help=_("also remove the nodes' data"))
+    commands.add_parser("reset", help=_("flush every key and write the course's dataset again"))
+    cut = commands.add_parser("partition", help=_("isolate nodes from the rest of the cluster (local backend)"))
+    cut.add_argument("ports", type=int, nargs="+", metavar="PORT", help=_("a node of one side"))
+    commands.add_parser("heal", help=_("end the partition; return once the cluster is whole"))
     argv = sys.argv[1:] if argv is None else argv
     split = argv.index("--") if "--" in argv else len(argv)
     args, lab_options = parser.parse_args(argv[:split]), argv[split + 1:]
@@ -62,10 +64,12 @@ def main(argv: list[str] | None = None) -> int:
             state = up(backend=args.backend, masters=args.masters, replicas=args.replicas,
                        base_port=args.base_port, node_timeout=args.node_timeout,
                        password=args.password, tls=args.tls)
-            print(f"Ready: {state!r} ({time.monotonic() - began:.1f} s).")
+            print(_("Ready: {cluster} ({seconds:.1f} s).", cluster=repr(state),
+                    seconds=time.monotonic() - began))
             if state.certificates:  # what another program needs: the CA, in a URL redis-py reads
-                print(f"Over TLS: rediss://127.0.0.1:{state.spec.base_port}?ssl_ca_certs="
-                      f"{Path(state.certificates) / 'ca.crt'} (redis-cli: --tls --cacert that file)")
+                url = (f"rediss://127.0.0.1:{state.spec.base_port}?ssl_ca_certs="
+                       f"{Path(state.certificates) / 'ca.crt'}")
+                print(_("Over TLS: {url} (redis-cli: --tls --cacert that file)", url=url))
             if args.command == "lab":
                 return open_lab(lab_options)
         elif args.command == "status":
@@ -82,10 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(down(purge=args.purge))
     except WorkshopError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {error}", error=error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrupted. Run `python -m helpers down` to stop anything half-started.",
+        print(_("Interrupted. Run `python -m helpers down` to stop anything half-started."),
               file=sys.stderr)
         return 130
     return 0
@@ -114,8 +118,11 @@ def reset() -> str:
         removed = reset_course_data(client)
     finally:
         client.close()
-    return (f"Removed {removed} keys and wrote the course's {len(COURSE_WRITES)} keys again "
-            "(nom, lists:shopping, tags:post, user:profile, users:age).")
+    return _n("Removed {count} key and wrote the course's {written} keys again "
+              "(nom, lists:shopping, tags:post, user:profile, users:age).",
+              "Removed {count} keys and wrote the course's {written} keys again "
+              "(nom, lists:shopping, tags:post, user:profile, users:age).",
+              removed, written=len(COURSE_WRITES))
 
 
 def report_status(report: dict, as_json: bool) -> None:
@@ -124,7 +131,7 @@ def report_status(report: dict, as_json: bool) -> None:
         print(json.dumps(report, indent=2))
         return
     if report.get("error"):
-        print(f"error: {report['error']}", file=sys.stderr)
+        print(_("error: {error}", error=report["error"]), file=sys.stderr)
         return
     print(format_status(report))
 

@@ -62,7 +62,7 @@ def _language(env: os._Environ) -> str | None:
     """`WORKSHOP_LANG`, checked: the language chosen for the workshop, or None to follow the locale."""
     raw = env.get("WORKSHOP_LANG", "").strip()
     if raw and raw[:2].lower() not in LANGUAGES:
-        raise WorkshopError(_("WORKSHOP_LANG={raw!r} is not a language of the workshop. Set it to "
-                              "{languages}, or unset it to follow your system's language.",
-                              raw=raw, languages=" or ".join(LANGUAGES)))
+        raise WorkshopError(_("WORKSHOP_LANG={raw!r} is not a language of the workshop ({languages}). "
+                              "Set it to one of them, or unset it to follow your system's language.",
+                              raw=raw, languages=", ".join(LANGUAGES)))
     return raw[:2].lower() or None

@@ -20,6 +20,7 @@ from helpers.cluster.base import (EMPTY_NODES, HOST, TLS_CLUSTER, Backend, Clust
                                   UnreadableState, port_holder, port_is_free, readiness)
 from helpers.config import BACKENDS, Settings
 from helpers.errors import WorkshopError, explain_connection_error
+from helpers.i18n import N_, _, _n
 from helpers.replies import parse_info
 from helpers.resp import Connection, Credentials, ReplyError
 
@@ -71,8 +72,14 @@ def down(purge: bool = False) -> str:
     settings = Settings.from_env()
     if settings.cluster_url:  # the cluster meant is the URL's, as for up, status and connect
         from helpers.cluster.external import safe_url
-        return (f"Nothing to stop: the cluster at {safe_url(settings.cluster_url)} is external, "
-                "and the workshop never stops a cluster it did not start." + _local_also(settings))
+        url = safe_url(settings.cluster_url)
+        if (settings.home / "state.json").exists():  # a workshop cluster that the URL hides
+            return _("Nothing to stop: the cluster at {url} is external, and the workshop never stops "
+                     "a cluster it did not start. A workshop cluster is also set up in {home}; it is not "
+                     "used while REDIS_CLUSTER_URL is set: unset REDIS_CLUSTER_URL to use or stop it.",
+                     url=url, home=settings.home)
+        return _("Nothing to stop: the cluster at {url} is external, and the workshop never stops "
+                 "a cluster it did not start.", url=url)
     with _locked(settings.home):
         _stop_leftover_empty_nodes(settings, purge)
         try:
@@ -82,26 +89,20 @@ def down(purge: bool = False) -> str:
                 raise
             return _set_aside(error)
         if state is None:
-            return f"Nothing to stop: no workshop cluster in {settings.home}."
+            return _("Nothing to stop: no workshop cluster in {home}.", home=settings.home)
         implementation = make_backend(state.backend, settings)
         running = implementation.running_ports(state)
         implementation.stop(state, purge=purge)
-        where = f"{state.backend} cluster ({state.spec.describe()})"
+        which = {"backend": state.backend, "shape": state.spec.describe()}
         if purge:
             (settings.home / "state.json").unlink(missing_ok=True)
-            return f"Stopped the {where} and removed its data."
+            return _("Stopped the {backend} cluster ({shape}) and removed its data.", **which)
         state.save(settings.home)
         if not running:
-            return f"Nothing to stop: the {where} was not running. Its data is kept; `up` brings it back."
-        return f"Stopped the {where}. Its data is kept: `up` brings it back, `down --purge` removes it."
-
-
-def _local_also(settings: Settings) -> str:
-    """A sentence for when REDIS_CLUSTER_URL hides a workshop cluster set up in WORKSHOP_HOME."""
-    if not (settings.home / "state.json").exists():
-        return ""
-    return (f" A workshop cluster is also set up in {settings.home}; it is not used while "
-            "REDIS_CLUSTER_URL is set: unset REDIS_CLUSTER_URL to use or stop it.")
+            return _("Nothing to stop: the {backend} cluster ({shape}) was not running. Its data is "
+                     "kept; `up` brings it back.", **which)
+        return _("Stopped the {backend} cluster ({shape}). Its data is kept: `up` brings it back, "
+                 "`down --purge` removes it.", **which)
 
 
 def _set_aside(error: UnreadableState) -> str:
@@ -116,11 +117,12 @@ def _set_aside(error: UnreadableState) -> str:
              and (path / "redis.conf").read_text().startswith("# Written by the workshop")]
     running = [int(path.name) for path in nodes if not port_is_free(int(path.name))]
     if running:
-        holders = ", ".join(f"{port} ({port_holder(port) or 'holder unknown'})" for port in running)
-        raise WorkshopError(
-            f"{error.path} cannot be read, and nodes of {home} still listen on ports {holders}. "
+        unknown = _("holder unknown")
+        holders = ", ".join(f"{port} ({port_holder(port) or unknown})" for port in running)
+        raise WorkshopError(_(
+            "{path} cannot be read, and nodes of {home} still listen on ports {holders}. "
             "Stop them first (for example: kill PID), then run `python -m helpers down --purge` "
-            "again.")
+            "again.", path=error.path, home=home, holders=holders))
     aside, number = error.path.with_name("state.json.unreadable"), 1
     while aside.exists():  # an earlier one is kept too
         number += 1
@@ -128,8 +130,10 @@ def _set_aside(error: UnreadableState) -> str:
     os.replace(error.path, aside)
     for path in nodes:
         shutil.rmtree(path, ignore_errors=True)
-    return (f"Set the unreadable {error.path.name} aside as {aside} and removed the data of "
-            f"{len(nodes)} node(s). `python -m helpers up` starts a new cluster.")
+    return _n("Set the unreadable {name} aside as {aside} and removed the data of {count} node. "
+              "`python -m helpers up` starts a new cluster.",
+              "Set the unreadable {name} aside as {aside} and removed the data of {count} nodes. "
+              "`python -m helpers up` starts a new cluster.", len(nodes), name=error.path.name, aside=aside)
 
 
 def _stop_leftover_empty_nodes(settings: Settings, purge: bool) -> None:
@@ -213,8 +217,8 @@ def tls_cluster() -> tuple[Backend, ClusterState]:
     home = settings.home / TLS_CLUSTER
     twin = ClusterState.load(home)
     if twin is None:
-        raise WorkshopError("No TLS cluster runs beside the workshop's: start it with "
-                            "helpers.cluster.start_tls_cluster() (notebook 07, §1.4).")
+        raise WorkshopError(_("No TLS cluster runs beside the workshop's: start it with "
+                              "helpers.cluster.start_tls_cluster() (notebook 07, §1.4)."))
     return make_backend(twin.backend, settings, home), twin
 
 
@@ -241,7 +245,7 @@ def status() -> dict:
     state = ClusterState.load(settings.home)
     if state is None:
         return {"running": False, "home": str(settings.home), "nodes": [],
-                "message": "No workshop cluster. Start one: python -m helpers up"}
+                "message": _("No workshop cluster. Start one: python -m helpers up")}
     implementation = make_backend(state.backend, settings)
     running = set(implementation.running_ports(state))
     probes = {(HOST, port): Connection(HOST, port, state.login, timeout=1.0)
@@ -259,7 +263,7 @@ def status() -> dict:
                 except (OSError, ReplyError):  # running but not answering: the role stays unknown
                     pass
             nodes.append(node)
-        problems = readiness(probes, state.spec) if running else ["no node is running"]
+        problems = readiness(probes, state.spec) if running else [_("no node is running")]
     finally:
         for probe in probes.values():
             probe.close()
@@ -278,18 +282,22 @@ def format_status(report: dict) -> str:
     if "backend" not in report:
         return report["message"]
     external = report["backend"] == "external"
-    health = "ready" if report["ready"] else ("running, not ready" if report["running"] else "stopped")
-    where = f"at {report['url']}" if external else f"(data in {report['home']})"
-    lines = [f"{report['backend']} cluster {where}, {report['masters']} masters × "
-             f"{report['replicas']} replica(s){', TLS' if report.get('tls') else ''}, {health}"]
-    down = "not answering" if external else "stopped"
-    for node in report["nodes"]:
-        lines.append(f"  {node['address']:<16} {node['role'] or '-':<8} "
-                     f"{'running' if node['running'] else down}")
+    health = _("ready") if report["ready"] else (_("running, not ready") if report["running"] else _("stopped"))
+    shape = _(N_("{masters} masters × {replicas} replica(s), TLS") if report.get("tls")
+              else N_("{masters} masters × {replicas} replica(s)"),
+              masters=report["masters"], replicas=report["replicas"])
+    if external:
+        lines = [_("external cluster at {url}, {shape}, {health}", url=report["url"], shape=shape, health=health)]
+    else:
+        lines = [_("{backend} cluster (data in {home}), {shape}, {health}", backend=report["backend"],
+                   home=report["home"], shape=shape, health=health)]
+    running, stopped = _("running"), (_("not answering") if external else _("stopped"))
+    for node in report["nodes"]:  # the role is Redis's own word (INFO replication)
+        lines.append(f"  {node['address']:<16} {node['role'] or '-':<8} {running if node['running'] else stopped}")
     lines += [f"  ! {problem}" for problem in report["problems"]]
     if report.get("isolated"):
-        lines.append(f"  partition: {', '.join(map(str, report['isolated']))} cut off from the other nodes "
-                     "(python -m helpers heal ends it)")
+        lines.append("  " + _("partition: {ports} cut off from the other nodes (python -m helpers heal ends it)",
+                              ports=", ".join(map(str, report["isolated"]))))
     return "\n".join(lines)
 
 
@@ -309,8 +317,8 @@ def connect(decode_responses: bool = True, username: str | None = None,
     state = ClusterState.load(settings.home)
     running = make_backend(state.backend, settings).running_ports(state) if state else []
     if not running:
-        raise WorkshopError("No workshop cluster is running. Start one with `python -m helpers up` "
-                            "or run the notebook's first cell (helpers.up()).")
+        raise WorkshopError(_("No workshop cluster is running. Start one with `python -m helpers up` "
+                              "or run the notebook's first cell (helpers.up())."))
     import redis
     from redis.cluster import ClusterNode, RedisCluster
 
@@ -322,29 +330,33 @@ def connect(decode_responses: bool = True, username: str | None = None,
         return RedisCluster(startup_nodes=nodes, username=username, password=password,
                             decode_responses=decode_responses, **{**tls, **options})
     except (redis.RedisError, redis.RedisClusterException, OSError) as error:
-        who = f"user {username!r}" if username else "the default user"
+        if username:
+            fix = _("Check the password of user {user!r}: helpers.connect(username=..., password=...); "
+                    "the cluster's own password is the one given to `up --password`.", user=username)
+        else:
+            fix = _("Check the password of the default user: helpers.connect(username=..., "
+                    "password=...); the cluster's own password is the one given to `up --password`.")
         raise WorkshopError(explain_connection_error(
-            error, f"{'rediss://' if tls else ''}{HOST}:{running[0]}",
-            fix=f"Check the password of {who}: helpers.connect(username=..., password=...); "
-                "the cluster's own password is the one given to `up --password`.")) from None
+            error, f"{'rediss://' if tls else ''}{HOST}:{running[0]}", fix=fix)) from None
 
 
 def choose_backend(requested: str) -> str:
     """'local' when redis-server is installed, else 'docker' when an engine answers (for 'auto')."""
     if requested not in BACKENDS:
-        raise WorkshopError(f"Unknown backend {requested!r}: choose one of {', '.join(BACKENDS)}.")
+        raise WorkshopError(_("Unknown backend {backend!r}: choose one of {backends}.",
+                              backend=requested, backends=", ".join(BACKENDS)))
     if requested != "auto":
         return requested
     if shutil.which("redis-server"):
         return "local"
     if docker_engine_answers():
         return "docker"
-    raise WorkshopError(
+    raise WorkshopError(_(
         "Neither redis-server nor a running Docker engine was found, so no cluster can start. "
         "Either install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew "
         "install redis; or run `make lab`, which does), or install and start Docker "
         "(https://docs.docker.com/get-docker/) and run: python -m helpers up --backend docker. "
-        "To use a cluster you already have, set REDIS_CLUSTER_URL=redis://user:password@host:port.")
+        "To use a cluster you already have, set REDIS_CLUSTER_URL=redis://user:password@host:port."))
 
 
 def docker_engine_answers() -> bool:
@@ -366,7 +378,8 @@ def make_backend(name: str, settings: Settings, home: Path | None = None) -> Bac
     if name == "docker":
         from helpers.cluster.docker import DockerBackend
         return DockerBackend(settings, home)
-    raise WorkshopError(f"Unknown backend {name!r} in {(home or settings.home) / 'state.json'}.")
+    raise WorkshopError(_("Unknown backend {backend!r} in {path}.", backend=name,
+                          path=(home or settings.home) / "state.json"))
 
 
 def workshop_cluster(settings: Settings | None = None) -> tuple[Backend, ClusterState]:
@@ -376,9 +389,9 @@ def workshop_cluster(settings: Settings | None = None) -> tuple[Backend, Cluster
     settings = settings or Settings.from_env()
     state = ClusterState.load(settings.home)
     if state is None:
-        raise WorkshopError(f"This needs the cluster the workshop starts (local or docker backend), "
-                            f"and there is none in {settings.home}: start it with helpers.up() or "
-                            "`python -m helpers up`.")
+        raise WorkshopError(_("This needs the cluster the workshop starts (local or docker backend), "
+                              "and there is none in {home}: start it with helpers.up() or "
+                              "`python -m helpers up`.", home=settings.home))
     return make_backend(state.backend, settings), state
 
 
@@ -432,11 +445,17 @@ def _refuse_other_shape(state: ClusterState, backend: str | None, asked: dict,
         other["backend"] = backend
     if other:
         wanted = ", ".join(f"{key}={value}" for key, value in other.items() if key != "password")
-        raise WorkshopError(
-            f"A {state.backend} cluster ({state.spec.describe()}, ports from "
-            f"{state.spec.base_port}) is already set up in {settings.home}, and you asked for "
-            f"{wanted or 'another password'}. Use it as it is (run `up` without options), or "
-            "remove it first: python -m helpers down --purge")
+        which = {"backend": state.backend, "shape": state.spec.describe(), "base_port": state.spec.base_port,
+                 "home": settings.home}
+        if not wanted:
+            raise WorkshopError(_(
+                "A {backend} cluster ({shape}, ports from {base_port}) is already set up in {home}, and "
+                "you asked for another password. Use it as it is (run `up` without options), or remove "
+                "it first: python -m helpers down --purge", **which))
+        raise WorkshopError(_(
+            "A {backend} cluster ({shape}, ports from {base_port}) is already set up in {home}, and "
+            "you asked for {wanted}. Use it as it is (run `up` without options), or remove it first: "
+            "python -m helpers down --purge", wanted=wanted, **which))
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from helpers.config import Settings
 from helpers.errors import WorkshopError
+from helpers.i18n import N_, Message, _, _n
 from helpers.replies import parse_cluster_nodes, parse_info
 from helpers.resp import Connection, Credentials, ReplyError, Tls, TlsError, as_credentials
 
@@ -35,11 +36,7 @@ BUS_OFFSETS = (10000, 20000)
 EXTRA_NODE_COUNT = 2  # notebook 05's scaling lab: a new master and its replica
 # More nodes in the cluster than it was started with, for a few seconds: someone added nodes
 # (notebook 05's scaling lab, left before its last cells); waiting will not remove them.
-EXTRA_NODES_JOINED = "more nodes than the cluster was started with"
 EXTRA_NODES_PATIENCE = 5.0
-EXTRA_NODES_WAY_OUT = ("Notebook 05's scaling lab adds two; its last cells remove them (redis-cli --cluster "
-                       "del-node). Or start afresh, which deletes the data: python -m helpers down --purge, "
-                       "then python -m helpers up")
 EMPTY_NODES = "empty-nodes"  # the course's empty nodes (notebooks 01 and 05): their state.json
 TLS_CLUSTER = "tls-cluster"  # notebook 07's TLS cluster beside the workshop's: its home
 # What a workshop password may be: it goes into config files and command lines unquoted.
@@ -60,26 +57,29 @@ class ClusterSpec:
     def check(self) -> "ClusterSpec":
         """Return self, or raise a WorkshopError saying which value to change and to what."""
         if self.masters < 3:
-            raise WorkshopError(
-                f"A Redis Cluster needs at least 3 masters (asked for {self.masters}): a failover "
+            raise WorkshopError(_(
+                "A Redis Cluster needs at least 3 masters (asked for {masters}): a failover "
                 "needs a majority of masters to agree, and 2 of 2 is not a majority of survivors. "
-                "Use --masters 3 or more.")
+                "Use --masters 3 or more.", masters=self.masters))
         if self.replicas < 0:
-            raise WorkshopError(f"--replicas must be 0 or more (asked for {self.replicas}).")
+            raise WorkshopError(_("--replicas must be 0 or more (asked for {replicas}).",
+                                  replicas=self.replicas))
         last = self.base_port + self.size - 1
         if self.base_port < 1024 or last + BUS_OFFSETS[-1] > 65535:
-            raise WorkshopError(
-                f"Ports {self.base_port}–{last} do not fit: each node also uses its port + 10000 "
+            raise WorkshopError(_(
+                "Ports {first}–{last} do not fit: each node also uses its port + 10000 "
                 "for the cluster bus, and + 20000 behind the local backend's relay. Choose "
-                f"--base-port between 1024 and {65535 - BUS_OFFSETS[-1] - self.size + 1}.")
+                "--base-port between 1024 and {highest}.", first=self.base_port, last=last,
+                highest=65535 - BUS_OFFSETS[-1] - self.size + 1))
         if self.node_timeout < 100:
-            raise WorkshopError(f"--node-timeout is in milliseconds; {self.node_timeout} is too "
-                                "small for a cluster to agree on anything. Use 1000 or more.")
+            raise WorkshopError(_("--node-timeout is in milliseconds; {node_timeout} is too "
+                                  "small for a cluster to agree on anything. Use 1000 or more.",
+                                  node_timeout=self.node_timeout))
         if self.password is not None and not VALID_PASSWORD.fullmatch(self.password):
-            raise WorkshopError(
+            raise WorkshopError(_(
                 "A workshop password is 1 to 128 letters, digits or any of . _ ~ + = @ % ^ * ! - "
                 "(no spaces or quotes: it goes into config files and command lines). "
-                "Choose another, for example: --password s3cret-workshop")
+                "Choose another, for example: --password s3cret-workshop"))
         return self
 
     @property
@@ -93,9 +93,12 @@ class ClusterSpec:
         return list(range(self.base_port, self.base_port + self.size))
 
     def describe(self) -> str:
-        """'3 masters × 1 replica' for messages ('..., TLS' for a TLS cluster)."""
-        plural = "replica" if self.replicas == 1 else "replicas"
-        return f"{self.masters} masters × {self.replicas} {plural}" + (", TLS" if self.tls else "")
+        """'3 masters × 1 replica' for messages ('..., TLS' for a TLS cluster), in the student's language."""
+        if self.tls:
+            return _n("{masters} masters × {count} replica, TLS", "{masters} masters × {count} replicas, TLS",
+                      self.replicas, masters=self.masters)
+        return _n("{masters} masters × {count} replica", "{masters} masters × {count} replicas",
+                  self.replicas, masters=self.masters)
 
 
 @dataclass(repr=False)
@@ -122,11 +125,14 @@ class ClusterState:
         return [(HOST, port) for port in self.spec.ports]
 
     def __repr__(self) -> str:
+        # What a notebook's first cell shows for `helpers.up()`: in the student's language.
         if self.url:
-            return f"external cluster at {self.url}: {self.spec.describe()}"
+            return _("external cluster at {url}: {shape}", url=self.url, shape=self.spec.describe())
         ports = self.spec.ports
-        return (f"{self.backend} cluster: {self.spec.describe()} on {HOST}:{ports[0]}–{ports[-1]}"
-                + (", with a password" if self.spec.password else ""))
+        template = (N_("{backend} cluster: {shape} on {host}:{first}–{last}, with a password")
+                    if self.spec.password else N_("{backend} cluster: {shape} on {host}:{first}–{last}"))
+        return _(template, backend=self.backend, shape=self.spec.describe(), host=HOST,
+                 first=ports[0], last=ports[-1])
 
     def save(self, home: Path) -> None:
         """Write state.json atomically, so a reader never sees half a file."""
@@ -152,7 +158,8 @@ class ClusterState:
         try:
             return cls._from_json(raw)
         except (KeyError, TypeError, ValueError) as error:
-            reason = f"key {error} is missing" if isinstance(error, KeyError) else str(error)
+            reason = (_("key {key} is missing", key=str(error)) if isinstance(error, KeyError)
+                      else error.args[0] if error.args else str(error))
             raise UnreadableState(path, reason) from None
 
     @classmethod
@@ -160,39 +167,40 @@ class ClusterState:
         """The state a `save` wrote, checked field by field (ValueError, TypeError or KeyError)."""
         def expect(value: object, kind: type | tuple, what: str) -> object:
             if isinstance(value, bool) or not isinstance(value, kind):
-                raise TypeError(f"{what} is {json.dumps(value)[:40]}, not {_json_type(kind)}")
+                raise TypeError(_(_EXPECTED[kind], what=what, value=json.dumps(value)[:40]))
             return value
 
-        expect(raw, dict, "the file")
+        expect(raw, dict, _("the file"))
         if raw["backend"] not in ("local", "docker"):  # an external cluster is never saved
-            raise ValueError(f"backend {json.dumps(raw['backend'])[:40]} is none of the workshop's "
-                             "(local, docker)")
+            raise ValueError(_("backend {value} is none of the workshop's (local, docker)",
+                               value=json.dumps(raw["backend"])[:40]))
         spec = expect(raw["spec"], dict, "spec")
         fields = {name: expect(spec[name], int, f"spec.{name}")
                   for name in ("masters", "replicas", "base_port", "node_timeout")}
         fields["password"] = expect(spec.get("password"), (str, type(None)), "spec.password")
         fields["tls"] = spec.get("tls", False)
         if not isinstance(fields["tls"], bool):
-            raise TypeError(f"spec.tls is {json.dumps(fields['tls'])[:40]}, not true or false")
+            raise TypeError(_("{what} is {value}, not true or false", what="spec.tls",
+                              value=json.dumps(fields["tls"])[:40]))
         pids = {}
         for port, pid in expect(raw.get("pids", {}), dict, "pids").items():
             if not port.isdigit():
-                raise ValueError(f"pids key {json.dumps(port)[:40]} is not a port number")
+                raise ValueError(_("pids key {value} is not a port number", value=json.dumps(port)[:40]))
             pids[int(port)] = expect(pid, int, f"pids.{port}")
         spec = ClusterSpec(**fields)
         # Not spec.check(): notebook 05's extra master is saved as a one-master spec.
         if spec.masters < 1 or spec.replicas < 0 or not 0 < spec.base_port <= 65536 - spec.size:
-            raise ValueError(f"spec {json.dumps(raw['spec'])[:120]} is not a cluster's shape")
+            raise ValueError(_("spec {value} is not a cluster's shape", value=json.dumps(raw["spec"])[:120]))
         return cls(backend=raw["backend"], spec=spec, pids=pids,
                    project=expect(raw.get("project"), (str, type(None)), "project"),
                    url=expect(raw.get("url"), (str, type(None)), "url"),
                    certificates=expect(raw.get("certificates"), (str, type(None)), "certificates"))
 
 
-def _json_type(kind: type | tuple) -> str:
-    """'a whole number', 'text or null'... for UnreadableState's reasons."""
-    names = {int: "a whole number", str: "text", dict: "an object", type(None): "null"}
-    return " or ".join(names[item] for item in (kind if isinstance(kind, tuple) else (kind,)))
+# UnreadableState's reasons for a value of the wrong type, by the type `_from_json` expected.
+_EXPECTED = {int: N_("{what} is {value}, not a whole number"),
+             dict: N_("{what} is {value}, not an object"),
+             (str, type(None)): N_("{what} is {value}, not text or null")}
 
 
 class UnreadableState(WorkshopError):
@@ -200,12 +208,12 @@ class UnreadableState(WorkshopError):
 
     def __init__(self, path: Path, reason: str) -> None:
         self.path = path
-        super().__init__(
-            f"{path} cannot be read as the workshop's cluster state ({reason}). Check that "
+        super().__init__(_(
+            "{path} cannot be read as the workshop's cluster state ({reason}). Check that "
             "WORKSHOP_HOME names the workshop's folder. If it does, run "
             "`python -m helpers down --purge`: it sets the file aside as state.json.unreadable "
             "and removes the nodes' data (it refuses while a node of that folder still runs); "
-            "then `python -m helpers up` starts a new cluster.")
+            "then `python -m helpers up` starts a new cluster.", path=path, reason=reason))
 
 
 class Backend(ABC):
@@ -316,8 +324,9 @@ class Backend(ABC):
     def check_node(self, state: ClusterState, port: int) -> None:
         """Raise a WorkshopError unless a node of `state` listens on `port`."""
         if port not in state.spec.ports:
-            raise WorkshopError(f"No node of this cluster listens on port {port}; its ports are "
-                                f"{state.spec.ports[0]}–{state.spec.ports[-1]}.")
+            raise WorkshopError(_("No node of this cluster listens on port {port}; its ports are "
+                                  "{first}–{last}.", port=port, first=state.spec.ports[0],
+                                  last=state.spec.ports[-1]))
 
 
 # ---- ports -------------------------------------------------------------------------------------
@@ -362,16 +371,21 @@ def port_holder(port: int) -> str | None:
 def check_ports_free(ports: list[int], offsets: tuple[int, ...] = (0, 10000)) -> None:
     """Raise a WorkshopError naming the first busy port among `ports` + each of `offsets` (the
     nodes, their bus, the bus behind the relay), and who holds it."""
-    roles = {0: "node", 10000: "cluster bus of node {port}", 20000: "cluster bus of node {port}, behind the relay"}
+    roles = {0: N_("node"), 10000: N_("cluster bus of node {port}"),
+             20000: N_("cluster bus of node {port}, behind the relay")}
     for port in ports:
         for offset in offsets:
             if not port_is_free(port + offset):
                 holder = port_holder(port + offset)
-                who = f", held by {holder}" if holder else ""
-                raise WorkshopError(
-                    f"Port {port + offset} ({roles[offset].format(port=port)}) is already in use{who}. "
-                    "Stop what holds it, or start the workshop on other ports: python -m helpers up "
-                    f"--base-port {_suggest(ports)}")
+                said = dict(port=port + offset, role=_(roles[offset], port=port), base_port=_suggest(ports))
+                if holder:
+                    raise WorkshopError(_(
+                        "Port {port} ({role}) is already in use, held by {holder}. Stop what holds "
+                        "it, or start the workshop on other ports: python -m helpers up --base-port "
+                        "{base_port}", holder=holder, **said))
+                raise WorkshopError(_(
+                    "Port {port} ({role}) is already in use. Stop what holds it, or start the "
+                    "workshop on other ports: python -m helpers up --base-port {base_port}", **said))
 
 
 def _suggest(ports: list[int]) -> int:
@@ -388,7 +402,7 @@ def find_free_base_port(count: int, start: int = 20000) -> int:
         if all(port_is_free(p + offset) for p in range(base, base + count) for offset in (0, *BUS_OFFSETS)):
             return base
         base += count
-    raise WorkshopError("No free ports found for a cluster on 127.0.0.1.")
+    raise WorkshopError(_("No free ports found for a cluster on 127.0.0.1."))
 
 
 # ---- readiness ---------------------------------------------------------------------------------
@@ -412,39 +426,51 @@ def readiness(probes: dict[tuple[str, int], Connection], spec: ClusterSpec) -> l
     """
     problems, masters = [], 0
     for (host, port), probe in probes.items():
+        address = f"{host}:{port}"
         try:
             info, nodes, replication = probe.ask(("CLUSTER", "INFO"), ("CLUSTER", "NODES"),
                                                  ("INFO", "replication"))
-        except ReplyError as error:
-            refused = error.code in ("WRONGPASS", "NOAUTH")
-            problems.append(f"{host}:{port} " + ("refuses our password: " if refused else
-                                                 "answers with an error: ") + str(error))
+        except ReplyError as error:  # Redis's own words, after ours
+            if error.code in ("WRONGPASS", "NOAUTH"):
+                problems.append(_("{address} refuses our password: {error}", address=address, error=str(error)))
+            else:
+                problems.append(_("{address} answers with an error: {error}", address=address, error=str(error)))
             continue
         except TlsError as error:  # a certificate refused, or TLS on one side only: say so at once
-            raise WorkshopError(str(error)) from None
+            raise WorkshopError(*error.args) from None
         except OSError as error:
-            problems.append(f"{host}:{port} does not answer: {error}")
+            problems.append(_("{address} does not answer: {error}", address=address, error=str(error)))
             continue
         info, replication = parse_info(info), parse_info(replication)
         if info.get("cluster_state") != "ok":
-            problems.append(f"{host}:{port} reports cluster_state:{info.get('cluster_state')}")
+            problems.append(_("{address} reports cluster_state:{state}", address=address,
+                              state=info.get("cluster_state")))
         view = parse_cluster_nodes(nodes)
         seen_masters = sum(node.is_master for node in view)
         seen_replicas = sum(node.is_replica for node in view)
         unsettled = sum(node.unsettled for node in view)
         if seen_masters + seen_replicas > spec.size:  # failing or not: not the cluster's own
-            problems.append(f"{host}:{port} sees {seen_masters} masters and {seen_replicas} replicas, "
-                            f"{EXTRA_NODES_JOINED}")
+            problems.append(extra_nodes_joined(address, seen_masters, seen_replicas))
         elif (seen_masters, seen_replicas, unsettled) != (spec.masters, spec.masters * spec.replicas, 0):
-            problems.append(f"{host}:{port} sees {seen_masters} masters and {seen_replicas} "
-                            f"replicas ({unsettled} failing or joining)")
+            problems.append(_n("{address} sees {masters} masters and {count} replica ({unsettled} failing or joining)",
+                               "{address} sees {masters} masters and {count} replicas ({unsettled} failing or joining)",
+                               seen_replicas, address=address, masters=seen_masters, unsettled=unsettled))
         if replication.get("role") == "master":
             masters += 1
         elif replication.get("master_link_status") != "up":
-            problems.append(f"{host}:{port} (replica) has its link to its master down")
+            problems.append(_("{address} (replica) has its link to its master down", address=address))
     if not problems and masters != spec.masters:
-        problems.append(f"{masters} masters answer, {spec.masters} expected")
+        problems.append(_("{masters} masters answer, {expected} expected", masters=masters, expected=spec.masters))
     return problems
+
+
+def extra_nodes_joined(address: str, masters: int, replicas: int) -> Message:
+    """`readiness`'s problem when a node sees more nodes than the cluster was started with (notebook
+    05's scaling lab, left before its last cells): `wait_until_ready` then stops waiting."""
+    return _n("{address} sees {masters} masters and {count} replica, more nodes than the cluster was "
+              "started with",
+              "{address} sees {masters} masters and {count} replicas, more nodes than the cluster was "
+              "started with", replicas, address=address, masters=masters)
 
 
 def wait_until_ready(state: ClusterState, timeout: float = 60.0, poll: float = 0.02) -> None:
@@ -458,14 +484,17 @@ def wait_until_ready(state: ClusterState, timeout: float = 60.0, poll: float = 0
             problems = readiness(probes, spec)
             if not problems:
                 return
-            extra = any(EXTRA_NODES_JOINED in problem for problem in problems)
+            joined = extra_nodes_joined("", 0, 0).id  # recognised by its identity, in any language
+            extra = next((problem for problem in problems if getattr(problem, "id", None) == joined), None)
             extra_since = (extra_since or time.monotonic()) if extra else None
             if extra_since and time.monotonic() - extra_since > EXTRA_NODES_PATIENCE:
-                raise WorkshopError(next(problem for problem in problems if EXTRA_NODES_JOINED in problem)
-                                    + f". {EXTRA_NODES_WAY_OUT}")
+                raise WorkshopError(_(
+                    "{problem}. Notebook 05's scaling lab adds two; its last cells remove them "
+                    "(redis-cli --cluster del-node). Or start afresh, which deletes the data: "
+                    "python -m helpers down --purge, then python -m helpers up", problem=extra))
             if time.monotonic() > deadline:
-                raise WorkshopError(f"The cluster was not ready after {timeout:.0f} s: "
-                                    + "; ".join(problems[:4]))
+                raise WorkshopError(_("The cluster was not ready after {timeout:.0f} s: {problems}",
+                                      timeout=timeout, problems="; ".join(problems[:4])))
             time.sleep(poll)
     finally:
         for probe in probes.values():
@@ -491,11 +520,11 @@ def wait_answering(port: int, password: Credentials | str | None, timeout: float
                 probe.ask(("PING",))
                 return
             except TlsError as error:
-                raise WorkshopError(str(error)) from None
+                raise WorkshopError(*error.args) from None
             except (OSError, ReplyError):
                 if time.monotonic() > deadline:
-                    raise WorkshopError(f"The node on port {port} did not answer within "
-                                        f"{timeout:.0f} s.") from None
+                    raise WorkshopError(_("The node on port {port} did not answer within "
+                                          "{timeout:.0f} s.", port=port, timeout=timeout)) from None
             time.sleep(0.05)
     finally:
         probe.close()

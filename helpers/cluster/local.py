@@ -28,6 +28,7 @@ from helpers.cluster.base import (EMPTY_NODES, EXTRA_NODE_COUNT, HOST, Backend, 
                                   check_ports_free, find_free_base_port, node_client,
                                   wait_until_ready)
 from helpers.errors import WorkshopError
+from helpers.i18n import _, _n
 from helpers.replies import read_cluster_nodes
 from helpers.cluster.certificates import make_certificates
 from helpers.resp import Connection, Credentials, ReplyError, TlsError
@@ -92,17 +93,17 @@ def redis_server_binary() -> str:
     """Path of `redis-server` 7.0 or newer, or a WorkshopError that says how to get one (or Docker)."""
     found = shutil.which("redis-server")
     if not found:
-        raise WorkshopError(
+        raise WorkshopError(_(
             "No redis-server found on this machine. Install it (Debian/Ubuntu: "
             "sudo apt-get install redis-server; macOS: brew install redis), or run `make lab`, "
-            "which does; or use Docker instead: python -m helpers up --backend docker")
+            "which does; or use Docker instead: python -m helpers up --backend docker"))
     said = subprocess.run([found, "--version"], capture_output=True, text=True).stdout
     version = re.search(r"v=(\d+)\.(\d+)\.(\d+)", said)
     if version and tuple(map(int, version.groups()[:2])) < MINIMUM_VERSION:
-        raise WorkshopError(
-            f"{found} is Redis {'.'.join(version.groups())}; the workshop needs Redis 7.0 or newer. "
+        raise WorkshopError(_(
+            "{binary} is Redis {version}; the workshop needs Redis 7.0 or newer. "
             "Install a newer one (Debian 12, Ubuntu 24.04 and Homebrew have it), or use Docker "
-            "instead: python -m helpers up --backend docker")
+            "instead: python -m helpers up --backend docker", binary=found, version=".".join(version.groups())))
     return found
 
 
@@ -121,9 +122,12 @@ class LocalBackend(Backend):
         home, spec = self.home, state.spec
         with_config = [port for port in spec.ports if (node_dir(home, port) / "nodes.conf").exists()]
         if with_config and len(with_config) != spec.size:
-            raise WorkshopError(
-                f"Only {len(with_config)} of {spec.size} nodes have cluster data in {home}: the "
-                "cluster cannot be rebuilt from that. Start afresh with: python -m helpers down --purge")
+            raise WorkshopError(_n(
+                "Only {count} of {size} nodes has cluster data in {home}: the cluster cannot be "
+                "rebuilt from that. Start afresh with: python -m helpers down --purge",
+                "Only {count} of {size} nodes have cluster data in {home}: the cluster cannot be "
+                "rebuilt from that. Start afresh with: python -m helpers down --purge",
+                len(with_config), size=spec.size, home=home))
         fresh, started = not with_config, []
         try:
             if spec.tls and not state.certificates:
@@ -158,7 +162,7 @@ class LocalBackend(Backend):
         for port in ports:
             self.check_node(state, port)
             if not is_node_process(state.pids.get(port), port):
-                raise WorkshopError(f"The node on port {port} is not running.")
+                raise WorkshopError(_("The node on port {port} is not running.", port=port))
         for port in ports:
             os.kill(state.pids[port], signal.SIGKILL)
         for port in ports:
@@ -182,7 +186,7 @@ class LocalBackend(Backend):
         self.check_node(state, port)
         pid = state.pids.get(port)
         if not is_node_process(pid, port):
-            raise WorkshopError(f"The node on port {port} is not running.")
+            raise WorkshopError(_("The node on port {port} is not running.", port=port))
         return pid
 
     def node_file(self, state: ClusterState, port: int, name: str) -> str:
@@ -235,16 +239,16 @@ class LocalBackend(Backend):
     def isolate(self, state: ClusterState, ports: list[int]) -> None:
         """Tell the relay (helpers/cluster/relay.py) which nodes to cut off; [] heals."""
         if state.spec.tls:
-            raise WorkshopError(
+            raise WorkshopError(_(
                 "This cluster speaks TLS on its cluster bus (tls-cluster yes), so the relay cannot "
                 "read which node sends what, and cannot cut the network between them. The "
                 "partition lab (notebook 06) needs a plain cluster: python -m helpers down --purge, "
-                "then python -m helpers up (without --tls).")
+                "then python -m helpers up (without --tls)."))
         if not uses_relay(state, self.home):
-            raise WorkshopError(
+            raise WorkshopError(_(
                 "This cluster was started before the workshop had its cluster bus relay, so its "
                 "nodes cannot be cut off from each other. Restart it, which keeps its data: python "
-                "-m helpers down, then python -m helpers up.")
+                "-m helpers down, then python -m helpers up."))
         ask_relay(self.home, {"isolate": ports})
 
     def isolated(self, state: ClusterState) -> list[int]:
@@ -255,10 +259,10 @@ class LocalBackend(Backend):
         """Nothing: the program runs on this machine, where the nodes are, with the caller's
         terminal and environment."""
         if not shutil.which(program):
-            raise WorkshopError(
-                f"{program} is not installed on this machine; it comes with Redis (Debian/Ubuntu: "
+            raise WorkshopError(_(
+                "{program} is not installed on this machine; it comes with Redis (Debian/Ubuntu: "
                 "sudo apt-get install redis-tools; macOS: brew install redis). Or use the docker "
-                "backend, whose image has it: python -m helpers up --backend docker")
+                "backend, whose image has it: python -m helpers up --backend docker", program=program))
         return []
 
 
@@ -332,15 +336,15 @@ def _wait_answering(port: int, process: subprocess.Popen, login: Credentials | N
                 probe.ask(("PING",))
                 return
             except TlsError as error:  # a certificate refused: waiting will not change it
-                raise WorkshopError(str(error)) from None
+                raise WorkshopError(*error.args) from None
             except (OSError, ReplyError):  # not listening yet, or still loading its AOF
                 pass
             # Death is asked of the child itself: its /proc cmdline can read half-written
             # while redis-server renames itself at start-up, and looked dead once in 40 starts.
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text().splitlines()[-3:] if log.exists() else []
-                raise WorkshopError(f"redis-server on port {port} did not start. Its log ({log}) "
-                                    "ends with:\n" + "\n".join(tail))
+                raise WorkshopError(_("redis-server on port {port} did not start. Its log ({log}) "
+                                      "ends with:\n{tail}", port=port, log=log, tail="\n".join(tail)))
             time.sleep(0.005)
     finally:
         probe.close()
@@ -382,7 +386,8 @@ def _wait_knows(client: "redis.Redis", node_id: str, timeout: float = 10.0) -> N
     deadline = time.monotonic() + timeout
     while not any(node.id == node_id for node in read_cluster_nodes(client)):
         if time.monotonic() > deadline:
-            raise WorkshopError(f"A node did not hear of master {node_id} within {timeout:.0f} s.")
+            raise WorkshopError(_("A node did not hear of master {node_id} within {timeout:.0f} s.",
+                                  node_id=node_id, timeout=timeout))
         time.sleep(0.005)
 
 
@@ -494,8 +499,8 @@ def start_relay(home: Path, ports: list[int]) -> None:
     while not relay_record(home):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise WorkshopError(f"The cluster bus relay did not start; its log, {home / 'relay.log'}, "
-                                "says why. Then: python -m helpers up")
+            raise WorkshopError(_("The cluster bus relay did not start; its log, {log}, says why. "
+                                  "Then: python -m helpers up", log=home / "relay.log"))
         time.sleep(0.02)
 
 
@@ -522,11 +527,12 @@ def ask_relay(home: Path, request: dict) -> dict:
     """Send one request to the running relay's control port; its answer."""
     record = relay_record(home)
     if record is None:
-        raise WorkshopError("The cluster bus relay is not running: python -m helpers up starts it "
-                            "again.")
+        raise WorkshopError(_("The cluster bus relay is not running: python -m helpers up starts it "
+                              "again."))
     with socket.create_connection((HOST, record["control"]), timeout=5) as control:
         control.sendall(json.dumps(request).encode() + b"\n")
         answer = json.loads(control.makefile().readline())
     if "error" in answer:
-        raise WorkshopError(f"The cluster bus relay refused {request}: {answer['error']}")
+        raise WorkshopError(_("The cluster bus relay refused {request}: {error}",  # the relay's own words
+                              request=json.dumps(request), error=answer["error"]))
     return answer

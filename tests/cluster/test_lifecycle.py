@@ -12,10 +12,13 @@ import pytest
 import redis
 
 import helpers
+from helpers.cluster import choose_backend
 from helpers.cluster.base import ClusterState, node_client, port_is_free
 from helpers.cluster.local import is_node_process
 from helpers.config import Settings
+from helpers.i18n import _
 from tests.conftest import REPO, cli
+from tests.messages import message_of, said
 
 
 def live_pids(env: dict[str, str]) -> list[int]:
@@ -30,10 +33,22 @@ def assert_nothing_left(ports: list[int]) -> None:
         assert all(port_is_free(port + offset) for offset in (0, 10000, 20000)), f"port {port} still in use"
 
 
-def test_up_gives_a_ready_cluster_and_down_leaves_no_process(workshop, redis_server) -> None:
-    result = cli("up", env=workshop)
+def ready_line(state: ClusterState) -> str:
+    """What `python -m helpers up` prints for `state`, up to the time it took."""
+    return _("Ready: {cluster} ({seconds:.1f} s).", cluster=repr(state), seconds=0.0).rsplit("(", 1)[0]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_up_gives_a_ready_cluster_and_down_leaves_no_process(workshop, redis_server, language, monkeypatch) -> None:
+    monkeypatch.setenv("WORKSHOP_LANG", language)  # what the command line prints is in the student's language
+    result = cli("up", env=dict(workshop, WORKSHOP_LANG=language))
     assert result.returncode == 0, result.stderr
-    assert "Ready: local cluster: 3 masters × 1 replica" in result.stdout
+    state = ClusterState.load(Settings.from_env().home)
+    assert said(repr(state), "{backend} cluster: {shape} on", backend="local")
+    assert said(message_of(repr(state)).params["shape"], "{masters} masters × {count} replica", masters=3, count=1)
+    assert result.stdout.startswith(ready_line(state))
+    assert result.stdout.startswith({"en": "Ready: local cluster: 3 masters × 1 replica",
+                                     "fr": "Prêt\u00a0: cluster local\u00a0: 3\u00a0maîtres × 1\u00a0réplique"}[language])
 
     report = json.loads(cli("status", "--json", env=workshop).stdout)
     assert report["ready"] and report["backend"] == "local"
@@ -47,8 +62,10 @@ def test_up_gives_a_ready_cluster_and_down_leaves_no_process(workshop, redis_ser
 
     pids = live_pids(workshop)
     assert len(pids) == 6
-    result = cli("down", env=workshop)
-    assert result.returncode == 0 and "Stopped the local cluster" in result.stdout
+    result = cli("down", env=dict(workshop, WORKSHOP_LANG=language))
+    assert result.returncode == 0
+    assert result.stdout == _("Stopped the {backend} cluster ({shape}). Its data is kept: `up` brings it back, "
+                              "`down --purge` removes it.", backend="local", shape=state.spec.describe()) + "\n"
     assert not any(is_node_process(pid, port) for pid, port in
                    zip(pids, range(int(workshop["WORKSHOP_BASE_PORT"]), 10**6)))
     assert_nothing_left(ClusterState.load(Settings.from_env().home).spec.ports)
@@ -59,7 +76,8 @@ def test_up_reuses_the_running_cluster_from_another_process(workshop, redis_serv
     before = live_pids(workshop)
     state = helpers.up()  # this process, not the one that started it
     assert sorted(live_pids(workshop)) == sorted(before)
-    assert repr(state).startswith("local cluster: 3 masters × 1 replica")
+    assert said(repr(state), "{backend} cluster: {shape} on", backend="local",
+                first=state.spec.base_port, last=state.spec.base_port + 5)
     again = cli("up", env=workshop)
     assert again.returncode == 0 and sorted(live_pids(workshop)) == sorted(before)
 
@@ -92,7 +110,8 @@ def test_down_purge_removes_the_data(workshop, redis_server) -> None:
     rc = helpers.connect()
     rc.set("kept", "no")
     rc.close()
-    assert "removed its data" in helpers.down(purge=True)
+    assert said(helpers.down(purge=True), "Stopped the {backend} cluster ({shape}) and removed its data",
+                backend="local")
     home = Settings.from_env().home
     assert not (home / "state.json").exists() and not (home / "nodes").exists()
     helpers.up()
@@ -130,9 +149,14 @@ def test_any_number_of_masters_and_replicas(workshop, redis_server, masters, rep
     rc.close()
 
 
-def test_nothing_to_stop_is_calm(workshop) -> None:
-    result = cli("down", env=workshop)
-    assert result.returncode == 0 and "Nothing to stop" in result.stdout and not result.stderr
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_nothing_to_stop_is_calm(workshop, language, monkeypatch) -> None:
+    monkeypatch.setenv("WORKSHOP_LANG", language)
+    said_here = helpers.down()
+    assert said(said_here, "Nothing to stop: no workshop cluster in {home}", home=Settings.from_env().home)
+    result = cli("down", env=dict(workshop, WORKSHOP_LANG=language))
+    assert result.returncode == 0 and result.stdout == said_here + "\n" and not result.stderr
+    assert result.stdout.startswith({"en": "Nothing to stop", "fr": "Rien à arrêter"}[language])
 
 
 def test_a_port_in_use_is_named_and_nothing_is_left_half_started(workshop, redis_server) -> None:
@@ -141,7 +165,7 @@ def test_a_port_in_use_is_named_and_nothing_is_left_half_started(workshop, redis
                                 "--appendonly", "no"], stdout=subprocess.DEVNULL)
     try:
         client = redis.Redis(port=base + 4)
-        for _ in range(200):
+        for _attempt in range(200):
             try:
                 client.ping()
                 break
@@ -149,9 +173,12 @@ def test_a_port_in_use_is_named_and_nothing_is_left_half_started(workshop, redis
                 time.sleep(0.01)
         result = cli("up", env=workshop)
         assert result.returncode == 1 and "Traceback" not in result.stderr
-        assert f"Port {base + 4} (node) is already in use, held by pid {blocker.pid} (redis-server)" \
-            in result.stderr
-        assert "--base-port" in result.stderr
+        with pytest.raises(helpers.WorkshopError) as caught:  # what the command line printed
+            helpers.up()
+        assert said(caught.value, "Port {port} ({role}) is already in use, held by {holder}", port=base + 4,
+                    role="node", holder=f"pid {blocker.pid} (redis-server)")
+        printed = _("error: {error}", error=caught.value)  # but for the free ports it suggests, found anew
+        assert result.stderr.startswith(printed.rsplit(" --base-port ", 1)[0] + " --base-port ")
         assert not live_pids(workshop)
         assert_nothing_left([port for port in range(base, base + 6) if port != base + 4])
     finally:
@@ -160,25 +187,37 @@ def test_a_port_in_use_is_named_and_nothing_is_left_half_started(workshop, redis
 
 
 def test_another_shape_while_one_runs_is_refused(workshop, redis_server) -> None:
-    helpers.up()
+    state = helpers.up()
     result = cli("up", "--masters", "4", env=workshop)
     assert result.returncode == 1
-    assert "already set up" in result.stderr and "masters=4" in result.stderr
+    with pytest.raises(helpers.WorkshopError) as caught:
+        helpers.up(masters=4)
+    assert said(caught.value, "A {backend} cluster ({shape}, ports from {base_port}) is already set up in "
+                "{home}, and you asked for {wanted}", backend="local", base_port=state.spec.base_port,
+                home=Settings.from_env().home, wanted="masters=4")
+    assert result.stderr == _("error: {error}", error=caught.value) + "\n"
     assert len(live_pids(workshop)) == 6
 
 
-def test_no_redis_server_and_no_docker_says_how_to_get_either(workshop, tmp_path) -> None:
-    lonely = dict(workshop, PATH=str(tmp_path / "empty-bin"))  # a PATH where neither exists
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_no_redis_server_and_no_docker_says_how_to_get_either(workshop, tmp_path, language, monkeypatch) -> None:
+    lonely = dict(workshop, PATH=str(tmp_path / "empty-bin"), WORKSHOP_LANG=language)  # neither exists
     result = subprocess.run([sys.executable, "-m", "helpers", "up"], cwd=REPO, env=lonely,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "Neither redis-server nor a running Docker engine" in result.stderr
-    assert "apt-get install redis-server" in result.stderr and "--backend docker" in result.stderr
+    monkeypatch.setenv("PATH", lonely["PATH"])
+    monkeypatch.setenv("WORKSHOP_LANG", language)
+    with pytest.raises(helpers.WorkshopError) as caught:
+        choose_backend("auto")
+    assert said(caught.value, "Neither redis-server nor a running Docker engine was found")
+    assert result.stderr == _("error: {error}", error=caught.value) + "\n"
+    assert ("Ni redis-server ni un moteur Docker" in result.stderr) == (language == "fr")
 
 
 def test_connect_without_a_cluster_says_how_to_start_one(workshop) -> None:
-    with pytest.raises(helpers.WorkshopError, match="python -m helpers up"):
+    with pytest.raises(helpers.WorkshopError) as caught:
         helpers.connect()
+    assert said(caught.value, "No workshop cluster is running. Start one with `python -m helpers up`")
 
 
 def test_the_cluster_keeps_running_after_the_starting_process_exits(workshop, redis_server) -> None:
@@ -209,5 +248,7 @@ def test_a_nodes_nodes_conf_is_read_from_its_own_folder_and_matches_cluster_node
     admin.close()
     assert {line.split()[0] for line in lines[:-1]} == {line.split()[0] for line in live.splitlines()}
     assert lines[-1].startswith("vars currentEpoch ")
-    with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port"):
+    with pytest.raises(helpers.WorkshopError) as caught:
         node_file(state.spec.ports[-1] + 1)
+    assert said(caught.value, "No node of this cluster listens on port {port}", port=state.spec.ports[-1] + 1,
+                first=state.spec.ports[0], last=state.spec.ports[-1])
