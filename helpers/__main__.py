@@ -7,8 +7,9 @@
     python -m helpers reset        (flush the cluster, write the course's five keys again)
     python -m helpers partition PORT [PORT ...]   (isolate those nodes from the others: notebook 06)
     python -m helpers heal         (reconnect every node; return once the cluster is whole)
-    python -m helpers lab [up's options] [-- JUPYTERLAB OPTIONS]
-                                   (start or find the cluster, open JupyterLab: no make needed)
+    python -m helpers lab [up's options] [--lang en|fr] [-- JUPYTERLAB OPTIONS]
+                                   (start or find the cluster, open JupyterLab: no make needed;
+                                    in French, the French edition, notebooks/fr/)
 
 A WorkshopError prints as one paragraph on stderr with exit code 1, never a traceback.
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 from helpers.cluster import down, format_status, status, up
 from helpers.errors import WorkshopError
 from helpers.config import BACKENDS
-from helpers.i18n import _, _n
+from helpers.i18n import LANGUAGES, _, _n, language
 from helpers.partition import heal, partition
 
 
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--password", help=_("requirepass and masterauth for every node"))
         command.add_argument("--tls", action="store_true", default=None,
                              help=_("TLS only: a private CA in WORKSHOP_HOME/tls, tls-cluster, tls-replication"))
+    lab.add_argument("--lang", choices=LANGUAGES,
+                     help=_("the edition to open and JupyterLab's language (default: WORKSHOP_LANG, else your system's)"))
     report = commands.add_parser("status", help=_("show the cluster's nodes and health"))
     report.add_argument("--json", action="store_true", help=_("print machine-readable JSON"))
     stop = commands.add_parser("down", help=_("stop every node; data is kept unless --purge"))
@@ -58,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     split = argv.index("--") if "--" in argv else len(argv)
     args, lab_options = parser.parse_args(argv[:split]), argv[split + 1:]
+    if getattr(args, "lang", None):  # before anything speaks: up's messages, the kernels, JupyterLab
+        os.environ["WORKSHOP_LANG"] = args.lang
     try:
         if args.command in ("up", "lab"):
             began = time.monotonic()
@@ -97,12 +102,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def open_lab(options: list[str]) -> int:
     """Run JupyterLab on notebooks/ until it stops, with the workshop's JupyterLab configuration
-    (jupyter/: no news prompt); return its exit code. `make lab` and students without make."""
+    (jupyter/: no news prompt); return its exit code. `make lab` and students without make.
+
+    In French (`--lang fr`, `WORKSHOP_LANG=fr` or a French system) it opens the French edition,
+    notebooks/fr/, and JupyterLab itself speaks French (jupyter/settings-fr: its language pack).
+    """
     repo = Path(__file__).resolve().parent.parent
     config_path = [str(repo / "jupyter"), *filter(None, [os.environ.get("JUPYTER_CONFIG_PATH")])]
     env = dict(os.environ, JUPYTER_CONFIG_PATH=os.pathsep.join(config_path))
     as_root = ["--allow-root"] if hasattr(os, "getuid") and os.getuid() == 0 else []
-    command = [sys.executable, "-m", "jupyterlab", str(repo / "notebooks"), *as_root, *options]
+    french = ["--LabApp.default_url=/lab/tree/fr",
+              f"--LabApp.app_settings_dir={repo / 'jupyter' / 'settings-fr'}"] if language() == "fr" else []
+    command = [sys.executable, "-m", "jupyterlab", str(repo / "notebooks"), *as_root, *french, *options]
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:  # Ctrl-C stops JupyterLab; the cluster keeps running

@@ -20,7 +20,7 @@ from helpers.cluster.base import (EMPTY_NODES, HOST, TLS_CLUSTER, Backend, Clust
                                   UnreadableState, port_holder, port_is_free, readiness)
 from helpers.config import BACKENDS, Settings
 from helpers.errors import WorkshopError, explain_connection_error
-from helpers.i18n import N_, _, _n
+from helpers.i18n import N_, _, _n, show_labels_in_language
 from helpers.replies import parse_info
 from helpers.resp import Connection, Credentials, ReplyError
 
@@ -36,8 +36,10 @@ def up(backend: str | None = None, masters: int | None = None, replicas: int | N
     Arguments left as None take the running cluster's values, else the settings
     (WORKSHOP_* variables). `tls=True` starts a cluster that speaks TLS only, with its own CA
     in WORKSHOP_HOME/tls (`python -m helpers up --tls`). Asking for a different shape than the running one is an
-    error, never a silent restart. Used by the first cell of every notebook.
+    error, never a silent restart. Used by the first cell of every notebook, whose tables then
+    show their labels in the student's language.
     """
+    show_labels_in_language()
     settings = Settings.from_env()
     asked = {"masters": masters, "replicas": replicas, "base_port": base_port,
              "node_timeout": node_timeout, "password": password, "tls": tls}
