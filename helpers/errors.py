@@ -1,7 +1,7 @@
 """The workshop's error type, and the one explanation of connection errors.
 
-Every layer imports this module; it imports no other module of the workshop (and redis-py
-only inside `explain_connection_error`, so that `python -m helpers up` starts fast).
+Every layer imports this module; it imports no other module of the workshop but `helpers.i18n`
+(and redis-py only inside `explain_connection_error`, so that `python -m helpers up` starts fast).
 `tls_problem` is the one explanation of what TLS refused, for the bare connections and redis-py alike.
 Used by every notebook: a WorkshopError shows as one red paragraph, never a traceback.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 import socket
 import ssl
 from urllib.parse import parse_qs, urlsplit
+
+from helpers.i18n import _
 
 # Where the CA of a cluster started with `python -m helpers up --tls` is kept.
 WORKSHOP_CA = "WORKSHOP_HOME/tls/ca.crt"
@@ -23,17 +25,20 @@ class WorkshopError(Exception):
         return [f"\x1b[31m{self}\x1b[0m"]
 
 
-def explain_connection_error(error: BaseException, where: str,
-                             fix: str = "Check the credentials in REDIS_CLUSTER_URL "
-                                        "(redis://user:password@host:port); a password with "
-                                        "special characters must be URL-encoded.") -> str:
+def explain_connection_error(error: BaseException, where: str, fix: str | None = None) -> str:
     """One paragraph naming the real cause, which redis-py often hides in the exception chain.
 
     (A node that refuses the connection is reported as 'Cluster mode is not enabled on this
-    node'; the refusal itself is further down the chain.) `fix` says what to do about a
-    refused login. Used by `helpers.connect` (every notebook) and the external backend.
+    node'; the refusal itself is further down the chain.) `fix`, a message already in the
+    student's language, says what to do about a refused login (by default: check the
+    credentials in REDIS_CLUSTER_URL). Used by `helpers.connect` (every notebook) and the
+    external backend.
     """
     import redis
+
+    if fix is None:
+        fix = _("Check the credentials in REDIS_CLUSTER_URL (redis://user:password@host:port); "
+                "a password with special characters must be URL-encoded.")
 
     error_given, chain = error, causes(error)
     parts = urlsplit(where if "://" in where else f"redis://{where}")
@@ -47,14 +52,15 @@ def explain_connection_error(error: BaseException, where: str,
             word in text for word in ("wrongpass", "invalid password", "invalid username-password",
                                       "noauth", "authentication required", "without any password",
                                       "hello must be called with the client already authenticated")):
-        return f"The cluster at {where} refused the user or password. {fix}"
+        return _("The cluster at {where} refused the user or password. {fix}", where=where, fix=fix)
     if any(isinstance(item, (redis.TimeoutError, TimeoutError)) for item in chain) or "timed out" in text:
-        return (f"Nothing answered at {where} in time. Check the host and port, and that a "
-                "firewall lets you through.")
+        return _("Nothing answered at {where} in time. Check the host and port, and that a "
+                 "firewall lets you through.", where=where)
     if any(isinstance(item, (redis.ConnectionError, ConnectionError, OSError)) for item in chain):
-        return (f"Could not connect to {where}: {chain[-1]}. Check the host and port in "
-                "REDIS_CLUSTER_URL and that the cluster is running and reachable from here.")
-    return f"Could not use the cluster at {where}: {chain[0]}"
+        return _("Could not connect to {where}: {cause}. Check the host and port in "
+                 "REDIS_CLUSTER_URL and that the cluster is running and reachable from here.",
+                 where=where, cause=str(chain[-1]))
+    return _("Could not use the cluster at {where}: {cause}", where=where, cause=str(chain[0]))
 
 
 def causes(error: BaseException) -> list[BaseException]:
@@ -82,43 +88,48 @@ def tls_problem(error: BaseException, host: str, port: int, tls: bool, ca: str |
     if isinstance(error, ssl.SSLCertVerificationError):
         reason = error.verify_message or str(error)
         if error.verify_code == 10 or "expired" in reason:
-            return (f"The certificate of {where} has expired ({reason}), so the connection was refused. "
-                    "The cluster's administrator must renew it; for a cluster started with `python -m "
-                    "helpers up --tls`, `python -m helpers down --purge` then `up --tls` makes new ones.")
+            return _("The certificate of {where} has expired ({reason}), so the connection was refused. "
+                     "The cluster's administrator must renew it; for a cluster started with `python -m "
+                     "helpers up --tls`, `python -m helpers down --purge` then `up --tls` makes new ones.",
+                     where=where, reason=reason)
         if error.verify_code in (62, 64) or "mismatch" in reason:
-            return (f"The certificate of {where} is not valid for the name {host!r} ({reason}). Connect "
-                    "with a name the certificate gives (see its subject alternative names), or ask "
-                    f"for a certificate that names {host!r}. Turning the check off "
-                    "(ssl_check_hostname=false) would let anyone with a certificate of this CA pose as the node.")
+            return _("The certificate of {where} is not valid for the name {host!r} ({reason}). Connect "
+                     "with a name the certificate gives (see its subject alternative names), or ask "
+                     "for a certificate that names {host!r}. Turning the check off "
+                     "(ssl_check_hostname=false) would let anyone with a certificate of this CA pose as the node.",
+                     where=where, host=host, reason=reason)
         if ca and (error.verify_code in (2, 7, 18, 19, 20, 21) or "issuer" in reason or "self" in reason):
-            return (f"The certificate of {where} is not signed by the CA you gave, {ca} ({reason}). "
-                    "Give the CA that signed the nodes' certificates instead (a cluster started with "
-                    f"`python -m helpers up --tls` keeps it in {WORKSHOP_CA}).")
+            return _("The certificate of {where} is not signed by the CA you gave, {ca} ({reason}). "
+                     "Give the CA that signed the nodes' certificates instead (a cluster started with "
+                     "`python -m helpers up --tls` keeps it in {workshop_ca}).",
+                     where=where, ca=ca, reason=reason, workshop_ca=WORKSHOP_CA)
         if error.verify_code in (2, 7, 18, 19, 20, 21) or "issuer" in reason or "self" in reason:
-            return (f"The certificate of {where} is not signed by a CA this client trusts ({reason}). "
-                    "Give the CA that signed the nodes' certificates: "
-                    "rediss://host:port?ssl_ca_certs=/path/to/ca.crt in REDIS_CLUSTER_URL (a cluster "
-                    f"started with `python -m helpers up --tls` keeps it in {WORKSHOP_CA}).")
-        return f"The certificate of {where} did not verify: {reason}."
+            return _("The certificate of {where} is not signed by a CA this client trusts ({reason}). "
+                     "Give the CA that signed the nodes' certificates: "
+                     "rediss://host:port?ssl_ca_certs=/path/to/ca.crt in REDIS_CLUSTER_URL (a cluster "
+                     "started with `python -m helpers up --tls` keeps it in {workshop_ca}).",
+                     where=where, reason=reason, workshop_ca=WORKSHOP_CA)
+        return _("The certificate of {where} did not verify: {reason}.", where=where, reason=reason)
     closed, timeout = _failures()
     if (tls and any(isinstance(item, (ssl.SSLError, *timeout)) for item in chain)
             and speaks_plain(host, port)):
-        return (f"{where} speaks plain TCP, not TLS: it does not answer a TLS handshake. Use "
-                "redis:// instead of rediss:// for this port, or the node's TLS port (tls-port).")
+        return _("{where} speaks plain TCP, not TLS: it does not answer a TLS handshake. Use "
+                 "redis:// instead of rediss:// for this port, or the node's TLS port (tls-port).", where=where)
     if isinstance(error, ssl.SSLEOFError) or "EOF" in str(getattr(error, "reason", "")):
         return None  # closed during the handshake: a node not listening yet (Docker's proxy accepts)
     if isinstance(error, ssl.SSLError):
         reason = getattr(error, "reason", None) or str(error)
         if "CERTIFICATE_REQUIRED" in str(reason).upper():
-            return (f"{where} asks every client for a certificate (tls-auth-clients yes), and this "
-                    "one sent none. Give yours: ?ssl_certfile=client.crt&ssl_keyfile=client.key.")
-        return f"The TLS handshake with {where} failed: {reason}."
+            return _("{where} asks every client for a certificate (tls-auth-clients yes), and this "
+                     "one sent none. Give yours: ?ssl_certfile=client.crt&ssl_keyfile=client.key.", where=where)
+        return _("The TLS handshake with {where} failed: {reason}.", where=where, reason=str(reason))
     refused = any(isinstance(item, ConnectionRefusedError) or "refused" in str(item).lower() for item in chain)
     if not tls and not refused and any(isinstance(item, closed) for item in chain) and speaks_tls(host, port):
-        return (f"{where} speaks TLS, and this client spoke plain TCP, so the node closed the "
-                "connection. Use rediss:// with the CA that signed its certificate, for example "
-                f"REDIS_CLUSTER_URL=rediss://{where}?ssl_ca_certs=/path/to/ca.crt (a cluster started "
-                f"with `python -m helpers up --tls` keeps it in {WORKSHOP_CA}).")
+        return _("{where} speaks TLS, and this client spoke plain TCP, so the node closed the "
+                 "connection. Use rediss:// with the CA that signed its certificate, for example "
+                 "REDIS_CLUSTER_URL=rediss://{where}?ssl_ca_certs=/path/to/ca.crt (a cluster started "
+                 "with `python -m helpers up --tls` keeps it in {workshop_ca}).",
+                 where=where, workshop_ca=WORKSHOP_CA)
     return None
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from helpers.errors import tls_problem
+from helpers.i18n import _
 
 if TYPE_CHECKING:
     import redis
@@ -85,9 +86,10 @@ class Tls:
         for option, path in (("ssl_ca_certs", self.ca_certs), ("ssl_certfile", self.certfile),
                              ("ssl_keyfile", self.keyfile)):
             if path and not os.path.isfile(path):
-                raise TlsError(f"The file given as {option}, {path}, does not exist here. Check the path "
-                               "(in REDIS_CLUSTER_URL: ?ssl_ca_certs=/full/path/to/ca.crt); a cluster "
-                               "started with `python -m helpers up --tls` keeps its CA in WORKSHOP_HOME/tls/ca.crt.")
+                raise TlsError(_("The file given as {option}, {path}, does not exist here. Check the path "
+                                 "(in REDIS_CLUSTER_URL: ?ssl_ca_certs=/full/path/to/ca.crt); a cluster "
+                                 "started with `python -m helpers up --tls` keeps its CA in WORKSHOP_HOME/tls/ca.crt.",
+                                 option=option, path=path))
 
     def redis_options(self) -> dict:
         """These settings as redis-py's keyword arguments (`RedisCluster(..., **options)`)."""
@@ -129,7 +131,7 @@ def _context(tls: Tls, stamp: tuple[int, ...]) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=tls.ca_certs)
     verify = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL, "required": ssl.CERT_REQUIRED}
     if tls.cert_reqs not in verify:
-        raise ValueError(f"ssl_cert_reqs={tls.cert_reqs!r}: choose none, optional or required")
+        raise ValueError(_("ssl_cert_reqs={value!r}: choose none, optional or required.", value=tls.cert_reqs))
     context.check_hostname = tls.check_hostname and tls.cert_reqs != "none"
     context.verify_mode = verify[tls.cert_reqs]
     if tls.certfile:
@@ -264,12 +266,13 @@ class Connection:
     def _read(self) -> Reply:
         line = self._reader.readline()
         if not line.endswith(b"\r\n"):
-            raise ConnectionError(f"{self.address} closed the connection")
+            raise ConnectionError(_("{address} closed the connection", address=self.address))
         kind, text = line[:1], line[1:-2]
         try:
             return self._parse(kind, text)
         except ValueError:  # a length or an integer that is not a number
-            raise ProtocolError(f"{self.address} sent something that is not RESP2: {line[:40]!r}") from None
+            raise ProtocolError(_("{address} sent something that is not RESP2: {start!r}",
+                                  address=self.address, start=line[:40])) from None
 
     def _parse(self, kind: bytes, text: bytes) -> Reply:
         if kind == b"+":
@@ -284,12 +287,13 @@ class Connection:
                 return None
             data = self._reader.read(size + 2)
             if len(data) != size + 2:
-                raise ConnectionError(f"{self.address} closed the connection")
+                raise ConnectionError(_("{address} closed the connection", address=self.address))
             return data[:-2].decode(errors="surrogateescape") if self.decode else data[:-2]
         if kind == b"*":
             size = int(text)
             return None if size < 0 else [self._read() for _ in range(size)]
-        raise ProtocolError(f"{self.address} sent something that is not RESP2: {kind + text[:40]!r}")
+        raise ProtocolError(_("{address} sent something that is not RESP2: {start!r}",
+                              address=self.address, start=kind + text[:40]))
 
     def close(self) -> None:
         """Close the connection; the next call opens a new one."""

@@ -26,6 +26,7 @@ from helpers.cluster.base import (Backend, ClusterSpec, ClusterState, check_port
 from helpers.cluster.certificates import make_certificates
 from helpers.config import REPO_ROOT
 from helpers.errors import WorkshopError
+from helpers.i18n import _
 from helpers.resp import Credentials
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
@@ -47,20 +48,19 @@ CANNOT_PULL = ("pull access denied", "manifest unknown", "not found: manifest", 
 def _image(environment: dict[str, str]) -> str:
     """The image Compose runs: REDIS_IMAGE, else the default docker-compose.yml pins."""
     pinned = re.search(r"\$\{REDIS_IMAGE:-([^}]+)\}", COMPOSE_FILE.read_text())
-    return environment.get("REDIS_IMAGE") or (pinned[1] if pinned else "the pinned image")
+    return environment.get("REDIS_IMAGE") or (pinned[1] if pinned else _("pinned by docker-compose.yml"))
 
 
-def _publisher_of(ports: list[int]) -> str:
-    """' Port P is published by the Docker container NAME: ...' for a container publishing one
-    of `ports`, else '' (one question to the engine)."""
+def _publisher_of(ports: list[int]) -> tuple[int, str] | None:
+    """The first of `ports` a Docker container publishes, and that container's name, else None
+    (one question to the engine)."""
     wanted = {str(port) for port in ports}
     for container in docker_client().containers.list():
         for bindings in container.ports.values():
             for binding in bindings or []:
                 if binding.get("HostPort") in wanted:
-                    return (f" Port {binding['HostPort']} is published by the Docker container "
-                            f"{container.name}: `docker stop {container.name}` frees it.")
-    return ""
+                    return int(binding["HostPort"]), container.name
+    return None
 
 
 def _extra_ports(state: ClusterState) -> list[int]:
@@ -82,9 +82,9 @@ def compose_command() -> list[str]:
             return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    raise WorkshopError("Docker Compose is not installed. Install Docker Desktop (it includes "
-                        "Compose) or your system's docker-compose package, or use the local "
-                        "backend: python -m helpers up --backend local")
+    raise WorkshopError(_("Docker Compose is not installed. Install Docker Desktop (it includes "
+                          "Compose) or your system's docker-compose package, or use the local "
+                          "backend: python -m helpers up --backend local"))
 
 
 def docker_client():  # -> docker.DockerClient; the SDK is imported only when Docker is used
@@ -94,9 +94,10 @@ def docker_client():  # -> docker.DockerClient; the SDK is imported only when Do
         client = docker.from_env()
         client.ping()
     except Exception as error:  # the SDK raises several unrelated types when no engine runs
-        raise WorkshopError(f"No Docker engine answers ({error.__class__.__name__}). Start Docker "
-                            "(Docker Desktop, or `sudo systemctl start docker`), or use the local "
-                            "backend: python -m helpers up --backend local") from None
+        raise WorkshopError(_("No Docker engine answers ({error}). Start Docker "
+                              "(Docker Desktop, or `sudo systemctl start docker`), or use the local "
+                              "backend: python -m helpers up --backend local",
+                              error=error.__class__.__name__)) from None
     return client
 
 
@@ -109,10 +110,11 @@ class DockerBackend(Backend):
         """`compose up -d` the six nodes and the init service, then wait until the cluster is ready."""
         spec = state.spec
         if (spec.masters, spec.replicas) != (COMPOSE_SHAPE.masters, COMPOSE_SHAPE.replicas):
-            raise WorkshopError(
-                f"The docker backend runs docker-compose.yml, which is {COMPOSE_SHAPE.describe()}; "
-                f"you asked for {spec.describe()}. Use the local backend for other shapes: "
-                "python -m helpers up --backend local")
+            raise WorkshopError(_(
+                "The docker backend runs docker-compose.yml, which is {compose_shape}; "
+                "you asked for {asked}. Use the local backend for other shapes: "
+                "python -m helpers up --backend local",
+                compose_shape=COMPOSE_SHAPE.describe(), asked=spec.describe()))
         state.project = state.project or os.environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
         ours = self.containers(state)  # running, stopped or killed: compose up brings them back
         running = [port for port, container in ours.items() if container.status == "running"]
@@ -123,7 +125,13 @@ class DockerBackend(Backend):
             try:
                 check_ports_free(published)
             except WorkshopError as error:
-                raise WorkshopError(f"{error}{_publisher_of(published)}") from None
+                publisher = _publisher_of(published)
+                if publisher is None:
+                    raise
+                port, container = publisher
+                raise WorkshopError(_("{problem} Port {port} is published by the Docker container "
+                                      "{container}: `docker stop {container}` frees it.",
+                                      problem=error.args[0], port=port, container=container)) from None
         fresh = not running and not self.has_data(state)
         if spec.tls and not state.certificates:
             state.certificates = str(make_certificates(self.home / "tls"))
@@ -174,7 +182,7 @@ class DockerBackend(Backend):
         """Copy it out of the node's volume, /data, through the Docker API (what `docker cp`
         uses), with any image (notebook 01)."""
         [container] = self._containers_of(state, [port])
-        stream, _ = container.get_archive(f"/data/{name}")
+        stream, _stat = container.get_archive(f"/data/{name}")
         with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
             return archive.extractfile(archive.getmembers()[0]).read().decode()
 
@@ -208,7 +216,7 @@ class DockerBackend(Backend):
     def _running_network(self, state: ClusterState):  # -> docker Container
         network = self._network(state)
         if network is None or network.status != "running":
-            raise WorkshopError("The docker cluster is not running: start it first with helpers.up().")
+            raise WorkshopError(_("The docker cluster is not running: start it first with helpers.up()."))
         return network
 
     def _start_beside(self, state: ClusterState, services: tuple[str, ...], ports: list[int],
@@ -217,10 +225,10 @@ class DockerBackend(Backend):
         network = self._running_network(state)
         unpublished = [port for port in ports if f"{port}/tcp" not in network.ports]
         if unpublished:  # a `network` container from before docker-compose.yml published them
-            raise WorkshopError(
-                f"Your docker cluster does not publish port {unpublished[0]} for the nodes beside it: "
+            raise WorkshopError(_(
+                "Your docker cluster does not publish port {port} for the nodes beside it: "
                 "it was started from an older docker-compose.yml. Restart it, its data is kept: "
-                "python -m helpers down, then python -m helpers up")
+                "python -m helpers down, then python -m helpers up", port=unpublished[0]))
         self.compose(state, "up", "-d", "--no-deps", *services)
         for port in ports:
             wait_answering(port, login)
@@ -267,12 +275,12 @@ class DockerBackend(Backend):
 
     def isolate(self, state: ClusterState, ports: list[int]) -> None:
         """Not on Docker: see the error."""
-        raise WorkshopError(
+        raise WorkshopError(_(
             "A partition needs the local backend, where the workshop runs the relay that every "
             "node's cluster bus passes through (helpers/cluster/relay.py). On Docker that relay "
             "would have to run inside the nodes' network namespace, where the Redis image has no "
             "Python. Use a local cluster: python -m helpers down, then python -m helpers up "
-            "--backend local (Binder has one).")
+            "--backend local (Binder has one)."))
 
     def isolated(self, state: ClusterState) -> list[int]:
         return []
@@ -303,11 +311,12 @@ class DockerBackend(Backend):
         result = subprocess.run(command, capture_output=True, text=True, env=environment)
         if result.returncode != 0:
             if any(sign in result.stderr for sign in CANNOT_PULL):
-                raise WorkshopError(
-                    f"Docker cannot pull the image {_image(environment)}: no network, or no such image. Build one "
+                raise WorkshopError(_(
+                    "Docker cannot pull the image {image}: no network, or no such image. Build one "
                     "from this machine's redis-server with docker/build-local-image.sh and set "
                     "REDIS_IMAGE to the name it prints, or use the local backend: "
-                    "python -m helpers up --backend local")
+                    "python -m helpers up --backend local", image=_image(environment)))
             tail = "\n".join(result.stderr.strip().splitlines()[-5:])
-            raise WorkshopError(f"`{' '.join([*compose, *arguments])}` failed:\n{tail}")
+            raise WorkshopError(_("`{command}` failed:\n{output}",
+                                  command=" ".join([*compose, *arguments]), output=tail))
         return result.stdout

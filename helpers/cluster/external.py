@@ -13,6 +13,7 @@ from redis.cluster import RedisCluster
 from helpers.cluster.base import ClusterSpec, ClusterState
 from helpers.config import Settings
 from helpers.errors import WorkshopError, explain_connection_error
+from helpers.i18n import _, _n
 from helpers.replies import read_cluster_nodes
 from helpers.resp import Credentials, Tls, TlsError
 
@@ -26,22 +27,23 @@ def connect_url(url: str, decode_responses: bool = True, username: str | None = 
     """
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise WorkshopError(f"REDIS_CLUSTER_URL={safe_url(url)!r} is not a Redis URL. Write it as "
-                            "redis://[user:password@]host:port (or rediss:// for TLS).")
+        raise WorkshopError(_("REDIS_CLUSTER_URL={url!r} is not a Redis URL. Write it as "
+                              "redis://[user:password@]host:port (or rediss:// for TLS).", url=safe_url(url)))
     fix = {}
     if username is not None or password is not None:
         # redis-py lets the URL's user win over arguments: the URL must lose it.
         url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
         options.update(username=username, password=password)
-        who = f"user {username!r}" if username else "the default user"
-        fix = {"fix": f"Check the password of {who}: helpers.connect(username=..., password=...)."}
+        fix = {"fix": _("Check the password of user {user!r}: helpers.connect(username=..., password=...).",
+                        user=username) if username else
+               _("Check the password of the default user: helpers.connect(username=..., password=...).")}
     options.setdefault("socket_connect_timeout", 5)
     tls = url_seed(url)[1].tls
     try:
         if tls:
             tls.check_files()  # before redis-py, which would say only "No such file or directory"
     except TlsError as error:
-        raise WorkshopError(str(error)) from None
+        raise WorkshopError(error.args[0]) from None  # the message itself, which tests know by its identity
     try:
         client = RedisCluster.from_url(url, decode_responses=decode_responses, **options)
     except (redis.RedisError, redis.RedisClusterException, OSError) as error:
@@ -53,8 +55,8 @@ def connect_url(url: str, decode_responses: bool = True, username: str | None = 
 def check_url(settings: Settings) -> ClusterState:
     """`up` for an external cluster: connect, check cluster_state:ok, describe what answers."""
     if not settings.cluster_url:
-        raise WorkshopError("The external backend needs REDIS_CLUSTER_URL, for example "
-                            "REDIS_CLUSTER_URL=redis://default:secret@redis.example.com:6379")
+        raise WorkshopError(_("The external backend needs REDIS_CLUSTER_URL, for example "
+                              "REDIS_CLUSTER_URL=redis://default:secret@redis.example.com:6379"))
     client = connect_url(settings.cluster_url)
     try:
         nodes = read_cluster_nodes(client, RedisCluster.RANDOM)
@@ -62,9 +64,10 @@ def check_url(settings: Settings) -> ClusterState:
     finally:
         client.close()
     if info.get("cluster_state") != "ok":
-        raise WorkshopError(f"The cluster at {safe_url(settings.cluster_url)} answers but reports "
-                            f"cluster_state:{info.get('cluster_state')}: some slots have no "
-                            "working master. Ask its administrator, or check CLUSTER NODES.")
+        raise WorkshopError(_("The cluster at {where} answers but reports "
+                              "cluster_state:{state}: some slots have no "
+                              "working master. Ask its administrator, or check CLUSTER NODES.",
+                              where=safe_url(settings.cluster_url), state=info.get("cluster_state")))
     masters = sum(node.is_master for node in nodes)
     replicas = len(nodes) - masters
     port = urlsplit(settings.cluster_url).port or 6379
@@ -82,14 +85,18 @@ def refuse_local_options(settings: Settings, backend: str | None, asked: dict) -
         return  # --backend external without a URL: check_url says what to set
     where = safe_url(settings.cluster_url)
     if backend not in (None, "auto", "external"):
-        raise WorkshopError(f"REDIS_CLUSTER_URL is set ({where}), so the workshop uses that cluster "
-                            f"and starts none; --backend {backend} contradicts it. Unset "
-                            f"REDIS_CLUSTER_URL to start a {backend} cluster.")
+        raise WorkshopError(_("REDIS_CLUSTER_URL is set ({where}), so the workshop uses that cluster "
+                              "and starts none; --backend {backend} contradicts it. Unset "
+                              "REDIS_CLUSTER_URL to start a {backend} cluster.", where=where, backend=backend))
     if asked:
         options = ", ".join("--" + key.replace("_", "-") for key in asked)
-        raise WorkshopError(f"The cluster at {where} (REDIS_CLUSTER_URL) is external: its shape "
-                            f"and password are its own, so {options} cannot apply. Run `up` "
-                            "without them, or unset REDIS_CLUSTER_URL to start a workshop cluster.")
+        raise WorkshopError(_n("The cluster at {where} (REDIS_CLUSTER_URL) is external: its shape "
+                               "and password are its own, so {options} cannot apply. Run `up` "
+                               "without it, or unset REDIS_CLUSTER_URL to start a workshop cluster.",
+                               "The cluster at {where} (REDIS_CLUSTER_URL) is external: its shape "
+                               "and password are its own, so {options} cannot apply. Run `up` "
+                               "without them, or unset REDIS_CLUSTER_URL to start a workshop cluster.",
+                               len(asked), where=where, options=options))
 
 
 def external_status(url: str) -> dict:
@@ -105,7 +112,7 @@ def external_status(url: str) -> dict:
         finally:
             client.close()
     except WorkshopError as error:
-        report["error"] = str(error)
+        report["error"] = error.args[0]  # the message itself: a str, in the student's language
         return report
     except (redis.RedisError, redis.RedisClusterException, OSError) as error:
         report["error"] = explain_connection_error(error, where)
@@ -116,7 +123,8 @@ def external_status(url: str) -> dict:
         node = {"address": address, "running": False, "flags": sorted(flags),
                 "role": "master" if entry.is_master else "slave" if entry.is_replica else None}
         if entry.unsettled:
-            report["problems"].append(f"{address} is flagged {','.join(entry.flags)} in CLUSTER NODES")
+            report["problems"].append(_("{address} is flagged {flags} in CLUSTER NODES",
+                                        address=address, flags=",".join(entry.flags)))
         report["problems"].extend(_probe(url, address, node))
         report["nodes"].append(node)
     masters = sum(node["role"] == "master" for node in report["nodes"])
@@ -130,7 +138,7 @@ def _probe(url: str, address: str, node: dict) -> list[str]:
     """Ask one node of an external cluster for its role and cluster_state; fill `node`, return problems."""
     parts = urlsplit(url)
     login = parts.netloc.rpartition("@")[0]
-    host, _, port = address.rpartition(":")
+    host, port = address.rsplit(":", 1)
     host = f"[{host}]" if ":" in host else host  # an IPv6 address
     node_url = urlunsplit(parts._replace(netloc=f"{login}@{host}:{port}" if login else f"{host}:{port}"))
     client = redis.Redis.from_url(node_url, socket_timeout=2, socket_connect_timeout=2,
@@ -138,17 +146,18 @@ def _probe(url: str, address: str, node: dict) -> list[str]:
     try:
         replication, cluster = client.info("replication"), client.cluster("INFO")
     except redis.AuthenticationError as error:  # ACL users are per node: one may lack the user
-        return [f"{address} refuses the URL's user or password: {error}"]
+        return [_("{address} refuses the URL's user or password: {error}", address=address, error=str(error))]
     except (redis.RedisError, OSError) as error:
-        return [f"{address} does not answer: {error}"]
+        return [_("{address} does not answer: {error}", address=address, error=str(error))]
     finally:
         client.close()
     node.update(running=True, role=replication.get("role"))
     problems = []
     if cluster.get("cluster_state") != "ok":
-        problems.append(f"{address} reports cluster_state:{cluster.get('cluster_state')}")
+        problems.append(_("{address} reports cluster_state:{state}", address=address,
+                          state=cluster.get("cluster_state")))
     if replication.get("role") == "slave" and replication.get("master_link_status") != "up":
-        problems.append(f"{address} (replica) has its link to its master down")
+        problems.append(_("{address} (replica) has its link to its master down", address=address))
     return problems
 
 

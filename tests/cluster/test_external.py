@@ -13,7 +13,9 @@ import redis
 
 import helpers
 from helpers.cluster.base import find_free_base_port
+from helpers.cluster.external import external_status
 from tests.conftest import cli, serving
+from tests.messages import message_of, said
 
 
 @pytest.fixture
@@ -22,6 +24,15 @@ def protected(shared_password_cluster) -> int:
     state, _ = shared_password_cluster
     assert state.spec.password == "s3cret"
     return state.spec.base_port
+
+
+def refusal_of_up(monkeypatch, url: str, **arguments) -> helpers.WorkshopError:
+    """The error `up(**arguments)` raises in this process for REDIS_CLUSTER_URL=url: the message
+    the command line prints, with its identity."""
+    monkeypatch.setenv("REDIS_CLUSTER_URL", url)
+    with pytest.raises(helpers.WorkshopError) as caught:
+        helpers.up(**arguments)
+    return caught.value
 
 
 def test_a_url_with_the_right_password_connects(protected, monkeypatch) -> None:
@@ -35,29 +46,39 @@ def test_a_url_with_the_right_password_connects(protected, monkeypatch) -> None:
     rc.close()
 
 
-def test_a_wrong_password_is_a_clear_error(protected) -> None:
-    env = dict(os.environ, REDIS_CLUSTER_URL=f"redis://default:wrong@127.0.0.1:{protected}")
-    result = cli("up", env=env)
+def test_a_wrong_password_is_a_clear_error(protected, monkeypatch) -> None:
+    url = f"redis://default:wrong@127.0.0.1:{protected}"
+    result = cli("up", env=dict(os.environ, REDIS_CLUSTER_URL=url))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "refused the user or password" in result.stderr and "wrong" not in result.stderr
+    error = refusal_of_up(monkeypatch, url)
+    assert said(error, "The cluster at {where} refused the user or password",
+                where=f"redis://default:***@127.0.0.1:{protected}")
+    assert str(error) in result.stderr and "wrong" not in result.stderr
 
 
-def test_a_missing_password_is_a_clear_error(protected) -> None:
-    env = dict(os.environ, REDIS_CLUSTER_URL=f"redis://127.0.0.1:{protected}")
-    result = cli("up", env=env)
-    assert result.returncode == 1 and "refused the user or password" in result.stderr
+def test_a_missing_password_is_a_clear_error(protected, monkeypatch) -> None:
+    url = f"redis://127.0.0.1:{protected}"
+    result = cli("up", env=dict(os.environ, REDIS_CLUSTER_URL=url))
+    error = refusal_of_up(monkeypatch, url)
+    assert said(error, "The cluster at {where} refused the user or password", where=url)
+    assert result.returncode == 1 and str(error) in result.stderr
 
 
-def test_an_unreachable_url_is_a_clear_error(workshop) -> None:
+def test_an_unreachable_url_is_a_clear_error(workshop, monkeypatch) -> None:
     port = find_free_base_port(1, start=41000)  # nothing listens there
-    result = cli("up", env=dict(workshop, REDIS_CLUSTER_URL=f"redis://127.0.0.1:{port}"))
+    url = f"redis://127.0.0.1:{port}"
+    result = cli("up", env=dict(workshop, REDIS_CLUSTER_URL=url))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"Could not connect to redis://127.0.0.1:{port}" in result.stderr
+    error = refusal_of_up(monkeypatch, url)
+    assert said(error, "Could not connect to {where}", where=url, cause="[Errno 111] Connection refused")
+    assert str(error) in result.stderr
 
 
-def test_a_url_that_is_not_redis_is_a_clear_error(workshop) -> None:
+def test_a_url_that_is_not_redis_is_a_clear_error(workshop, monkeypatch) -> None:
     result = cli("up", env=dict(workshop, REDIS_CLUSTER_URL="http://127.0.0.1:7000"))
-    assert result.returncode == 1 and "is not a Redis URL" in result.stderr
+    error = refusal_of_up(monkeypatch, "http://127.0.0.1:7000")
+    assert said(error, "REDIS_CLUSTER_URL={url!r} is not a Redis URL", url="http://127.0.0.1:7000")
+    assert result.returncode == 1 and str(error) in result.stderr
 
 
 def test_down_never_stops_an_external_cluster(protected, tmp_path) -> None:
@@ -127,43 +148,67 @@ def test_with_a_url_up_connect_status_and_down_all_mean_its_cluster(elsewhere, w
     rc.close()
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["up", "--backend", "local"], "--backend local contradicts it. Unset REDIS_CLUSTER_URL"),
-    (["up", "--masters", "4"], "so --masters cannot apply"),
-    (["up", "--password", "other"], "so --password cannot apply"),
+EXTERNAL = "The cluster at {where} (REDIS_CLUSTER_URL) is external"
+
+
+@pytest.mark.parametrize("argv, arguments, template, params", [
+    (["up", "--backend", "local"], {"backend": "local"}, "REDIS_CLUSTER_URL is set ({where})", {"backend": "local"}),
+    (["up", "--masters", "4"], {"masters": 4}, EXTERNAL, {"options": "--masters", "count": 1}),
+    (["up", "--password", "other"], {"password": "other"}, EXTERNAL, {"options": "--password"}),
+    (["up", "--masters", "4", "--replicas", "2"], {"masters": 4, "replicas": 2}, EXTERNAL,
+     {"options": "--masters, --replicas", "count": 2}),
 ])
-def test_up_refuses_options_that_contradict_the_url(elsewhere, workshop, argv, words) -> None:
+def test_up_refuses_options_that_contradict_the_url(elsewhere, workshop, monkeypatch, argv, arguments,
+                                                    template, params) -> None:
     result = cli(*argv, env=dict(workshop, REDIS_CLUSTER_URL=elsewhere))
-    assert result.returncode == 1 and words in result.stderr and "Traceback" not in result.stderr
+    error = refusal_of_up(monkeypatch, elsewhere, **arguments)
+    assert said(error, template, where=elsewhere.replace("s3cret", "***"), **params)
+    assert result.returncode == 1 and str(error) in result.stderr and "Traceback" not in result.stderr
     assert "s3cret" not in result.stderr
     assert not (Path(workshop["WORKSHOP_HOME"]) / "state.json").exists()  # nothing started
 
 
 def test_status_names_the_real_cause_when_nothing_listens(workshop) -> None:
     port = find_free_base_port(1, start=41000)
-    env = dict(workshop, REDIS_CLUSTER_URL=f"redis://127.0.0.1:{port}")
+    url = f"redis://127.0.0.1:{port}"
+    env = dict(workshop, REDIS_CLUSTER_URL=url)
     for argv in (["status"], ["status", "--json"]):
         result = cli(*argv, env=env)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert "No workshop cluster" not in result.stdout + result.stderr
-    cause = (f"Could not connect to redis://127.0.0.1:{port}: [Errno 111] Connection refused. "
-             "Check the host and port in REDIS_CLUSTER_URL")
-    assert cli("status", env=env).stderr.startswith(f"error: {cause}")
+    cause = external_status(url)["error"]
+    assert said(cause, "Could not connect to {where}", where=url, cause="[Errno 111] Connection refused")
+    assert cli("status", env=env).stderr.rstrip("\n").endswith(f" {cause}")
     report = json.loads(result.stdout)
     assert (report["backend"], report["running"], report["nodes"]) == ("external", False, [])
-    assert report["error"].startswith(cause)
+    assert report["error"] == cause
 
 
 def test_status_names_a_wrong_password(elsewhere, workshop) -> None:
-    env = dict(workshop, REDIS_CLUSTER_URL=elsewhere.replace("s3cret", "wrong"))
+    url = elsewhere.replace("s3cret", "wrong")
+    env = dict(workshop, REDIS_CLUSTER_URL=url)
     result = cli("status", env=env)
-    assert result.returncode == 1 and "refused the user or password" in result.stderr
+    error = external_status(url)["error"]
+    assert said(error, "The cluster at {where} refused the user or password", where=url.replace("wrong", "***"))
+    assert result.returncode == 1 and str(error) in result.stderr
     assert "wrong" not in result.stderr and "No workshop cluster" not in result.stderr
     report = json.loads(cli("status", "--json", env=env).stdout)
-    assert "refused the user or password" in report["error"] and report["url"].count("***") == 1
+    assert report["error"] == error and report["url"].count("***") == 1
 
 
-def test_status_shows_a_dead_node_of_the_external_cluster(own_elsewhere, workshop, tmp_path) -> None:
+def test_a_wrong_password_is_explained_in_french(elsewhere, workshop, monkeypatch) -> None:
+    url = elsewhere.replace("s3cret", "wrong")
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    error = refusal_of_up(monkeypatch, url)
+    assert said(error, "The cluster at {where} refused the user or password", where=url.replace("wrong", "***"))
+    assert "a refusé l’utilisateur ou le mot de passe" in str(error) and "Vérifiez les identifiants" in str(error)
+    result = cli("up", env=dict(workshop, REDIS_CLUSTER_URL=url, WORKSHOP_LANG="fr"))
+    assert result.returncode == 1 and str(error) in result.stderr and "wrong" not in result.stderr
+    english = cli("up", env=dict(workshop, REDIS_CLUSTER_URL=url, WORKSHOP_LANG="en"))
+    assert str(error) not in english.stderr and "refused" in english.stderr
+
+
+def test_status_shows_a_dead_node_of_the_external_cluster(own_elsewhere, workshop, tmp_path, monkeypatch) -> None:
     import signal
     home = tmp_path / "elsewhere"
     dead = int(own_elsewhere.rsplit(":", 1)[1]) + 5  # a replica
@@ -173,8 +218,15 @@ def test_status_shows_a_dead_node_of_the_external_cluster(own_elsewhere, worksho
     lines = result.stdout.splitlines()
     assert lines[0].endswith("3 masters × 1 replica(s), running, not ready")
     assert [f"127.0.0.1:{dead}", "slave", "not", "answering"] in [line.split() for line in lines]
-    assert f"  ! 127.0.0.1:{dead} does not answer: Error 111 connecting to 127.0.0.1:{dead}. " \
-           "Connection refused." in lines
+    for language, words in (("en", "does not answer"), ("fr", "ne répond pas")):
+        monkeypatch.setenv("WORKSHOP_LANG", language)
+        problems = external_status(own_elsewhere)["problems"]
+        [problem] = [problem for problem in problems if message_of(problem).id.startswith("{address} does not")]
+        assert said(problem, "{address} does not answer", address=f"127.0.0.1:{dead}",
+                    error=f"Error 111 connecting to 127.0.0.1:{dead}. Connection refused.")
+        assert words in problem
+        shown = cli("status", env=dict(workshop, REDIS_CLUSTER_URL=own_elsewhere, WORKSHOP_LANG=language))
+        assert any(line.endswith(f" {problem}") for line in shown.stdout.splitlines()), shown.stdout
 
 
 def test_connect_with_a_user_logs_in_as_that_user_not_the_urls(elsewhere, monkeypatch) -> None:
@@ -193,6 +245,7 @@ def test_connect_with_a_user_logs_in_as_that_user_not_the_urls(elsewhere, monkey
     with pytest.raises(redis.exceptions.NoPermissionError):
         reader.set("book", "other")
     reader.close()
-    with pytest.raises(helpers.WorkshopError, match="refused the user or password. Check the "
-                                                    "password of user 'reader'"):
+    with pytest.raises(helpers.WorkshopError) as caught:
         helpers.connect(username="reader", password="wrong")
+    assert said(caught.value, "The cluster at {where} refused the user or password")
+    assert said(message_of(caught.value).params["fix"], "Check the password of user {user!r}", user="reader")

@@ -7,6 +7,7 @@ import helpers
 from helpers.cluster.base import find_free_base_port
 from helpers.resp import Connection, ProtocolError, ReplyError, Status
 from tests.conftest import SHARED_PASSWORD
+from tests.messages import message_of, said
 
 
 def test_every_reply_kind_comes_back_typed(shared_password_cluster) -> None:
@@ -56,7 +57,23 @@ def test_a_reply_that_is_not_resp2_is_a_protocol_error_and_the_next_call_reconne
         shared_cluster) -> None:
     port = helpers.up().spec.base_port
     node = Connection("127.0.0.1", port)
-    with pytest.raises(ProtocolError, match="not RESP2: b'%7'"):  # HELLO 3 answers with a RESP3 map
+    with pytest.raises(ProtocolError) as caught:  # HELLO 3 answers with a RESP3 map
         node.ask(("HELLO", "3"))
+    assert said(caught.value, "{address} sent something that is not RESP2", address=f"127.0.0.1:{port}")
+    assert message_of(caught.value).params["start"] == b"%7"
     assert node.ask(("PING",)) == ["PONG"]  # a new connection, in RESP2 again
+    node.close()
+
+
+@pytest.mark.parametrize("language, words", [("en", "closed the connection"), ("fr", "a fermé la connexion")])
+def test_a_node_that_closes_the_connection_is_named_in_the_students_language(
+        shared_cluster, monkeypatch, language, words) -> None:
+    monkeypatch.setenv("WORKSHOP_LANG", language)
+    port = helpers.up().spec.base_port
+    node = Connection("127.0.0.1", port)
+    with pytest.raises(ConnectionError) as caught:  # QUIT: +OK, then the node closes; PING is never answered
+        node.ask(("QUIT",), ("PING",))
+    assert said(caught.value, "{address} closed the connection", address=f"127.0.0.1:{port}")
+    assert words in str(caught.value)
+    assert node.ask(("PING",)) == ["PONG"]  # a new connection
     node.close()

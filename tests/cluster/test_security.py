@@ -8,6 +8,7 @@ import redis
 
 import helpers
 from helpers import topology
+from tests.messages import message_of, said
 
 STUDENT_RULES = ("on", ">student-pw", "~*", "&*", "+@all", "-@dangerous")
 
@@ -29,9 +30,12 @@ def test_a_cluster_with_a_password_refuses_whoever_lacks_it(shared_password_clus
                                  capture_output=True, text=True)
     assert no_password.stdout.strip().startswith("NOAUTH Authentication required")
     for credentials in ({"username": "default", "password": ""}, {"password": "wrong"}):
-        with pytest.raises(helpers.WorkshopError, match="refused the user or password. Check the "
-                                                        "password of (user 'default'|the default user)"):
+        with pytest.raises(helpers.WorkshopError) as caught:
             helpers.connect(**credentials)
+        assert said(caught.value, "The cluster at {where} refused the user or password",
+                    where=f"127.0.0.1:{state.spec.ports[0]}")
+        fix = message_of(caught.value).params["fix"]  # the workshop cluster's own advice, naming the user
+        assert "helpers.connect(username=..., password=...)" in fix and "default" in fix
     assert rc.get("precious") == "data"
 
 

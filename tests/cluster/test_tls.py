@@ -23,6 +23,7 @@ from helpers.errors import WorkshopError
 from helpers.live import _render
 from helpers.resp import Connection, Credentials, Tls, TlsError, credentials_of
 from tests.conftest import cli, environment, private_settings, require, wait_until
+from tests.messages import said
 
 PASSWORD = "s3cret"
 
@@ -136,17 +137,22 @@ def test_an_external_tls_cluster_is_used_and_never_stopped(on_tls, tmp_path, mon
         rc.close()
 
 
-def test_a_plain_client_on_the_tls_port_is_told_to_use_tls(on_tls, tmp_path) -> None:
+@pytest.mark.parametrize("language, words", [("en", "speaks TLS"), ("fr", "parle TLS")])
+def test_a_plain_client_on_the_tls_port_is_told_to_use_tls(on_tls, tmp_path, monkeypatch, language, words) -> None:
+    monkeypatch.setenv("WORKSHOP_LANG", language)
     port = base_port(on_tls)
-    with pytest.raises(TlsError, match=f"127.0.0.1:{port} speaks TLS, and this client spoke plain TCP"):
+    with pytest.raises(TlsError) as caught:
         Connection("127.0.0.1", port, PASSWORD).ask(("PING",))
+    told = caught.value.args[0]
+    assert said(told, "{where} speaks TLS, and this client spoke plain TCP", where=f"127.0.0.1:{port}")
+    assert words in told and "rediss://" in told
     session = console.Session("127.0.0.1", port, PASSWORD)
-    assert "speaks TLS" in console.run_line(session, "ping").problem
-    assert "is the node stopped" not in console.run_line(session, "ping").problem
+    assert console.run_line(session, "ping").problem == told  # not "is the node stopped?"
     url = f"redis://default:{PASSWORD}@127.0.0.1:{port}"
-    result = cli("up", env={**on_tls, "WORKSHOP_HOME": str(tmp_path / "h"), "REDIS_CLUSTER_URL": url})
+    result = cli("up", env={**on_tls, "WORKSHOP_HOME": str(tmp_path / "h"), "REDIS_CLUSTER_URL": url,
+                            "WORKSHOP_LANG": language})
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "speaks TLS" in result.stderr and "rediss://" in result.stderr
+    assert told in result.stderr
     assert not (tmp_path / "h" / "state.json").exists()  # nothing half-started
 
 
@@ -157,23 +163,24 @@ def test_a_tls_client_on_a_plain_port_is_told_to_drop_tls(on_tls, tmp_path) -> N
     try:
         assert wait_until(lambda: _answers(plain))
         tls = Credentials(tls=Tls(ca_of(on_tls)))
-        with pytest.raises(TlsError, match=f"127.0.0.1:{plain} speaks plain TCP, not TLS"):
+        with pytest.raises(TlsError) as caught:
             Connection("127.0.0.1", plain, tls, timeout=1.0).ask(("PING",))
+        told = caught.value.args[0]
+        assert said(told, "{where} speaks plain TCP, not TLS", where=f"127.0.0.1:{plain}")
         url = f"rediss://127.0.0.1:{plain}?ssl_ca_certs={ca_of(on_tls)}"
         result = cli("up", env={**on_tls, "WORKSHOP_HOME": str(tmp_path / "h"), "REDIS_CLUSTER_URL": url})
-        assert result.returncode == 1 and "speaks plain TCP, not TLS" in result.stderr
-        assert "redis:// instead of rediss://" in result.stderr
+        assert result.returncode == 1 and told in result.stderr  # the same paragraph through redis-py
     finally:
         server.terminate()
         server.wait()
 
 
-@pytest.mark.parametrize("case, expected", [
-    ("another CA", "is not signed by the CA you gave"),
-    ("expired", "has expired"),
-    ("another host's name", "is not valid for the name '127.0.0.1'"),
+@pytest.mark.parametrize("case, expected, params", [
+    ("another CA", "The certificate of {where} is not signed by the CA you gave", {}),
+    ("expired", "The certificate of {where} has expired", {}),
+    ("another host's name", "The certificate of {where} is not valid for the name {host!r}", {"host": "127.0.0.1"}),
 ])
-def test_a_certificate_that_does_not_verify_is_named(case, expected, on_tls, tmp_path) -> None:
+def test_a_certificate_that_does_not_verify_is_named(case, expected, params, on_tls, tmp_path) -> None:
     if case == "expired":
         served = make_certificates(tmp_path / "served", days=1, not_before=datetime.datetime(
             2020, 1, 1, tzinfo=datetime.timezone.utc))
@@ -190,12 +197,16 @@ def test_a_certificate_that_does_not_verify_is_named(case, expected, on_tls, tmp
     try:
         insecure = Credentials(tls=Tls(cert_reqs="none"))  # only to know it listens
         assert wait_until(lambda: _answers(port, insecure))
-        with pytest.raises(TlsError, match=expected):
+        with pytest.raises(TlsError) as caught:
             Connection("127.0.0.1", port, Credentials(tls=Tls(trusted)), timeout=1.0).ask(("PING",))
+        told = caught.value.args[0]
+        assert said(told, expected, where=f"127.0.0.1:{port}", **params)
+        if case == "another CA":
+            assert said(told, expected, ca=trusted)
         url = f"rediss://127.0.0.1:{port}?ssl_ca_certs={trusted}"
         result = cli("up", env={**on_tls, "WORKSHOP_HOME": str(tmp_path / "h"), "REDIS_CLUSTER_URL": url})
         assert result.returncode == 1 and "Traceback" not in result.stderr
-        assert expected in result.stderr.replace("\n", " ")
+        assert told in result.stderr  # the same paragraph through redis-py
     finally:
         server.terminate()
         server.wait()
@@ -227,12 +238,15 @@ def test_the_tap_shows_a_secret_in_clear_on_plain_tcp_and_not_over_tls(on_tls) -
 
 def test_a_ca_file_that_is_not_there_is_named(on_tls, tmp_path) -> None:
     missing = tmp_path / "no-such-ca.crt"
-    with pytest.raises(TlsError, match=f"ssl_ca_certs, {missing}, does not exist"):
+    with pytest.raises(TlsError) as caught:
         Connection("127.0.0.1", base_port(on_tls), Credentials(tls=Tls(str(missing)))).ask(("PING",))
+    told = caught.value.args[0]
+    assert said(told, "The file given as {option}, {path}, does not exist", option="ssl_ca_certs", path=str(missing))
     url = f"rediss://127.0.0.1:{base_port(on_tls)}?ssl_ca_certs={missing}"
     result = cli("status", env={**on_tls, "WORKSHOP_HOME": str(tmp_path / "h"), "REDIS_CLUSTER_URL": url})
-    assert result.returncode == 1 and f"{missing}, does not exist" in result.stderr
-    assert "Check the host and port" not in result.stderr
+    assert result.returncode == 1 and told in result.stderr  # named before redis-py tries, not "check the host"
+    with environment({"REDIS_CLUSTER_URL": url}):
+        assert said(helpers.status()["error"], "The file given as {option}", path=str(missing))
 
 
 def test_a_partition_is_refused_on_a_tls_cluster(on_tls) -> None:

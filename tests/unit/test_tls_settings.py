@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import ssl
 
+import pytest
 from redis.connection import SSLConnection, parse_url
 
 from helpers.cluster.external import url_seed
-from helpers.resp import Credentials, Tls
+from helpers.resp import Credentials, Tls, TlsError
+from tests.messages import said
 
 
 def test_a_rediss_url_gives_the_tls_settings_redis_py_reads() -> None:
@@ -46,3 +48,21 @@ def test_verification_is_off_only_when_asked() -> None:
     assert Tls(cert_reqs="none").cli_options() == ["--tls", "--insecure"]
     assert Tls("/ca", "/c.crt", "/c.key").cli_options() == ["--tls", "--cacert", "/ca", "--cert", "/c.crt",
                                                            "--key", "/c.key"]
+
+
+@pytest.mark.parametrize("language, words", [("en", "does not exist here"), ("fr", "n’existe pas ici")])
+def test_a_tls_file_that_is_not_there_or_an_unknown_verification_is_named(
+        tmp_path, monkeypatch, language, words) -> None:
+    monkeypatch.setenv("WORKSHOP_LANG", language)
+    missing = str(tmp_path / "ca.crt")
+    with pytest.raises(TlsError) as caught:
+        Tls(missing).context()
+    assert said(caught.value, "The file given as {option}, {path}, does not exist", option="ssl_ca_certs", path=missing)
+    assert words in str(caught.value)
+    with pytest.raises(TlsError) as caught:
+        Tls(certfile=str(tmp_path / "me.crt")).check_files()
+    assert said(caught.value, "The file given as {option}", option="ssl_certfile")
+    with pytest.raises(ValueError) as caught:
+        Tls(cert_reqs="sometimes").context()
+    assert said(caught.value, "ssl_cert_reqs={value!r}: choose none, optional or required", value="sometimes")
+    assert ("choisissez" in str(caught.value)) == (language == "fr")
