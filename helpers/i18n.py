@@ -109,9 +109,14 @@ def show_labels_in_language() -> None:
     if shell is None:
         return
     formatters = shell.display_formatter.formatters
+    import pandas  # a notebook has it already
 
-    def shown(table: Any) -> Any:
-        return table.rename(index=label, columns=label) if language() != "en" else table
+    def shown(table: Any) -> Any:  # a copy with its labels, and the names of its axes, translated
+        if language() == "en":
+            return table
+        if isinstance(table, pandas.Series):
+            return table.rename(label(table.name)).rename(index=label).rename_axis(index=label)
+        return table.rename(index=label, columns=label).rename_axis(index=label, columns=label)
 
     def html(table: Any) -> str | None:
         return shown(table)._repr_html_()
@@ -119,9 +124,9 @@ def show_labels_in_language() -> None:
     def plain(table: Any, printer: Any, cycle: bool) -> None:
         printer.text(repr(shown(table)))
 
-    for module, name in (("pandas.core.frame", "DataFrame"), ("pandas.core.series", "Series")):
-        formatters["text/plain"].for_type_by_name(module, name, plain)
-    formatters["text/html"].for_type_by_name("pandas.core.frame", "DataFrame", html)
+    for kind in (pandas.DataFrame, pandas.Series):
+        formatters["text/plain"].for_type(kind, plain)
+    formatters["text/html"].for_type(pandas.DataFrame, html)
 
 
 @functools.cache

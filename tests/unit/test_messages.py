@@ -117,3 +117,22 @@ def test_a_message_keeps_its_identity_and_numbers_are_written_as_the_language_wr
     assert english != french and "20000,5" in french and "20000.5" in english
     assert i18n._("{n:,}", n=20000) == "20\u202f000"
     assert i18n._n("{count} error", "{count} errors", 1) != i18n._n("{count} error", "{count} errors", 2)
+
+
+def test_a_notebook_shows_a_tables_labels_in_french_and_the_code_keeps_its_names(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """IPython's own display (a real shell): what `helpers.up()` sets in every notebook."""
+    import pandas as pd
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    i18n.show_labels_in_language()
+    table = pd.DataFrame({"requests/s": [1], "keys": [3]}).set_index(pd.Index(["a"], name="master"))
+    monkeypatch.setenv("WORKSHOP_LANG", "fr")
+    shown = shell.display_formatter.format(table)[0]
+    french = [i18n._(name) for name in ("requests/s", "keys", "master")]
+    assert all(word in shown["text/plain"] and word in shown["text/html"] for word in french), shown["text/plain"]
+    assert "requests/s" not in shown["text/plain"] and list(table.columns) == ["requests/s", "keys"]
+    assert i18n._("keys") in shell.display_formatter.format(table["keys"])[0]["text/plain"]
+    monkeypatch.setenv("WORKSHOP_LANG", "en")
+    assert "requests/s" in shell.display_formatter.format(table)[0]["text/plain"]
