@@ -1,5 +1,5 @@
 """ACL users on a real local cluster: on every node (replicas too), through a failover, across
-a restart of the whole cluster, beside the cluster's own password (notebook 05, §4.3)."""
+a restart of the whole cluster, beside the cluster's own password (notebook 07, §1.3)."""
 from __future__ import annotations
 
 import pytest
@@ -8,6 +8,7 @@ import redis
 import helpers
 from helpers import faults, topology
 from helpers.exercises.part07 import q1 as q3
+from tests.messages import said
 
 STUDENT_RULES = ("on", ">student-pw", "~*", "&*", "+@all", "-@dangerous")
 
@@ -45,14 +46,15 @@ def test_exercise_q3_names_a_replica_that_lacks_the_user(shared_cluster, capsys)
     masters = [node for node in topology.every_node(rc) if node.server_type == "primary"]
     rc.execute_command("ACL", "SETUSER", "reader", "on", ">pw", "~*", "+@read", target_nodes=masters)
     q3.check("reader")
-    out = capsys.readouterr().out
+    feedback = q3.feedback("reader")
+    assert capsys.readouterr().out == feedback + "\n" and said(feedback, "❌ Not yet: {reason}")
     replicas = [f"127.0.0.1:{port}" for port in state.spec.ports[state.spec.masters:]]
-    assert out.startswith("❌ Not yet:") and any(f"{name} does not know 'reader'" in out
-                                                  for name in replicas), out
+    reason = feedback.params["reason"]
+    assert said(reason, "{node} does not know {answer!r}", answer="reader") and reason.params["node"] in replicas
     rc.execute_command("ACL", "SETUSER", "reader", "on", ">pw", "~*", "+@read",
                        target_nodes=topology.every_node(rc))
     q3.check("reader")
-    assert capsys.readouterr().out == "✅ Correct!\n"
+    assert said(q3.feedback("reader"), "✅ Correct!") and capsys.readouterr().out == q3.feedback("reader") + "\n"
 
 
 def test_the_student_logs_in_on_the_promoted_replica_and_on_the_old_master_back(own_cluster) -> None:

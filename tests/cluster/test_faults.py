@@ -77,8 +77,9 @@ def test_bad_fault_requests_are_clear(shared_cluster) -> None:
         faults.wait_for_role(state.spec.ports[5], "master", timeout=0.2)
     assert said(caught.value, "The node on port {port} was not a {wanted} after", port=state.spec.ports[5],
                 wanted="master", timeout=0.2)
-    with pytest.raises(helpers.WorkshopError, match="No node of this cluster listens on port 1"):  # helpers.cluster's
+    with pytest.raises(helpers.WorkshopError) as caught:  # helpers.cluster's
         faults.kill(1)
+    assert said(caught.value, "No node of this cluster listens on port {port}; its ports are", port=1)
     with pytest.raises(helpers.WorkshopError) as caught:
         faults.wait_for_failover(state.spec.ports[5], timeout=1)
     assert said(caught.value, "The node on port {port} served no slots: only a master's death causes a failover",
