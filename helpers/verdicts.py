@@ -173,8 +173,8 @@ def security(stranger_wiped_data: bool, password_refused_stranger: bool, user_de
     data; secure once configured if the password and the ACL user's rights stopped them."""
     figures = _("stranger's FLUSHALL {stranger} out of the box; with a password {with_password}; "
                 "student user's FLUSHALL {student}",
-                stranger=_("worked") if stranger_wiped_data else _("refused"),
-                with_password=_("refused") if password_refused_stranger else _("worked"),
+                stranger=_("worked") if stranger_wiped_data else _("blocked"),
+                with_password=_("blocked") if password_refused_stranger else _("worked"),
                 student=_("denied") if user_denied_flushall else _("allowed"))
     if not stranger_wiped_data:
         return Verdict(_("True"), figures)

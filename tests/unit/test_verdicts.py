@@ -120,7 +120,7 @@ def test_the_verdict_table_speaks_french(monkeypatch) -> None:
     is_(secure.verdict, "Only once configured")
     assert secure.verdict == "Seulement une fois configuré"
     assert secure.rule == ("FLUSHALL d’un inconnu sans configuration\u00a0: exécuté\u00a0; avec un mot de passe\u00a0: "
-                           "refusé\u00a0; FLUSHALL de l’utilisateur student\u00a0: refusé")
+                           "bloqué\u00a0; FLUSHALL de l’utilisateur student\u00a0: refusé")
     priced = verdicts.encryption(True, False, [0.73, 0.62, 0.87], [1.31, 1.5, 1.2])
     assert priced.verdict == "Seulement avec TLS, qui a coûté ici 13% à 38% du débit"
     assert "sur 3 séries\u00a0: 0,73× requêtes/s (médiane), 1,31× p50" in priced.rule
