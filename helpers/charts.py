@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 
-from helpers.i18n import N_, _
+from helpers.i18n import N_, _, number
 from helpers.slots import HASH_SLOTS, parse_slot_range
 
 COLOURS = plt.get_cmap("tab10").colors
@@ -80,8 +80,7 @@ def plot_keys_per_master(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
         figure, ax = plt.subplots(figsize=(7, 3.2))
     bars = ax.bar(counts["master"], counts["keys"], color=COLOURS[:len(counts)])
     chance = set(CHANCE_COLUMNS[:2]) <= set(counts.columns)
-    # Python numbers, not numpy's: `_` writes those as the student's language does.
-    labels = [_("{keys:,}", keys=int(value)) for value in counts["keys"]]
+    labels = [number(value) for value in counts["keys"]]
     if chance:  # inside the bars, clear of the whiskers
         ax.bar_label(bars, labels=labels, fontsize=11, label_type="center", color="white",
                      fontweight="bold")

@@ -81,6 +81,12 @@ def _n(singular: str, plural: str, count: int, /, **params: Any) -> Message:
     return _fill(_catalogue(language()).ngettext(singular, plural, count), singular, params)
 
 
+def number(value: Any, spec: str = ",") -> str:
+    """`value` written as the student's language writes numbers (`20 000,5` in French): a
+    chart's bar labels, a prediction's figures (notebooks 03, 04, 05)."""
+    return _Numbers(language()).format_field(value, spec)
+
+
 def N_(template: str) -> str:
     """Mark a template kept as data, so that it is extracted; `_(template)` where it is shown."""
     return template
@@ -135,16 +141,20 @@ def _catalogue(language: str) -> gettext.NullTranslations:
 
 
 class _Numbers(string.Formatter):
-    """Fills in numbers as the language writes them: French groups digits with a narrow
-    no-break space and writes a decimal comma."""
+    """Fills in numbers and yes/no as the language writes them: French groups digits with a
+    narrow no-break space, writes a decimal comma and a space before %, and oui / non."""
 
     def __init__(self, language: str) -> None:
         self.language = language
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        if self.language == "fr" and type(value).__name__ in ("bool", "bool_") and not format_spec:
+            return "oui" if value else "non"  # Python's True, numpy's True_ alike
         text = super().format_field(value, format_spec)
         if self.language == "fr" and isinstance(value, numbers.Number) and not isinstance(value, bool):
             text = text.replace(",", "\u202f").replace(".", ",")
+            if format_spec.endswith("%"):
+                text = text[:-1] + "\u202f%"
         return text
 
 

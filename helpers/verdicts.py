@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from helpers.config import Settings
 from helpers.errors import WorkshopError
-from helpers.i18n import _, _n
+from helpers.i18n import N_, _, _n
 
 MEASUREMENTS = "measurements.json"  # under WORKSHOP_HOME: what notebook 05 measured
 
@@ -56,6 +56,10 @@ class Verdict:
 
     verdict: str
     rule: str
+
+
+# The column notebook 05 fills with throughput_limit's verdicts: a name its code uses, shown translated.
+LIMITED_BY = N_("limited by")
 
 
 def throughput_limit(benchmark_cpu: float, busiest_node_cpu: float, all_nodes_cpu: float,

@@ -59,7 +59,8 @@ class ClusterSpec:
         if self.masters < 3:
             raise WorkshopError(_(
                 "A Redis Cluster needs at least 3 masters (asked for {masters}): a failover "
-                "needs a majority of masters to agree, and 2 of 2 is not a majority of survivors. "
+                "needs a majority of masters to agree, and when one of 2 masters fails, the one left "
+                "(1 of 2) is not a majority. "
                 "Use --masters 3 or more.", masters=self.masters))
         if self.replicas < 0:
             raise WorkshopError(_("--replicas must be 0 or more (asked for {replicas}).",

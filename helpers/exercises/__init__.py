@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from helpers.i18n import Message, _
+from helpers.i18n import Message, _, number
 from helpers.replies import NodeLine, read_cluster_nodes
 
 if TYPE_CHECKING:
@@ -141,9 +141,9 @@ def _shown(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float, set, frozenset, list, tuple)):
         return repr(value)
     if isinstance(value, int):
-        return _("{number:,}", number=value)
+        return number(value)
     if isinstance(value, float):
-        return _("{number:,.3g}", number=value)
+        return number(value, ",.3g")
     return "{" + ", ".join(str(item) for item in sorted(value)) + "}" if value else _("none")  # ports: no comma
 
 

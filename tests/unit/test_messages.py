@@ -115,7 +115,8 @@ def test_a_message_keeps_its_identity_and_numbers_are_written_as_the_language_wr
     french = i18n._(template, name="N", raw="x", default=20000.5)
     assert english.id == french.id == template and english.params == french.params
     assert english != french and "20000,5" in french and "20000.5" in english
-    assert i18n._("{n:,}", n=20000) == "20\u202f000"
+    assert i18n._("{n:,}", n=20000) == "20\u202f000" and i18n._("{p:.0%}", p=0.37) == "37\u202f%"
+    assert i18n._("{a}, {b}", a=True, b=False) == "oui, non"
     assert i18n._n("{count} error", "{count} errors", 1) != i18n._n("{count} error", "{count} errors", 2)
 
 
