@@ -259,7 +259,8 @@ def mark_lost(writes: pd.DataFrame) -> pd.DataFrame:
 
 
 def lost_writes(writes: pd.DataFrame) -> pd.DataFrame:
-    """Per outcome: how many writes, how many the cluster still holds, how many are lost (notebook 05).
+    """Per outcome (the index): how many writes, how many the cluster still holds, how many are
+    lost (notebook 05).
 
     Reads with a fresh client, which learns the cluster's shape after the failover. A write
     counts as kept when GET returns the value it wrote. Only an acknowledged write (the
@@ -274,7 +275,7 @@ def lost_writes(writes: pd.DataFrame) -> pd.DataFrame:
         kept = int(keys.isin(kept_keys).sum())
         rows.append({N_("outcome"): outcome, N_("writes"): len(keys), N_("kept"): kept,
                      N_("lost"): len(keys) - kept if outcome in PROMISED else "–"})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index("outcome")  # an index: shown in the student's language
 
 
 def kept_unacknowledged(writes: pd.DataFrame) -> pd.DataFrame:

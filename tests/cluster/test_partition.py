@@ -42,7 +42,7 @@ def test_acknowledged_writes_are_lost_wait_confirmed_ones_never_and_heal_makes_t
     lost = {labs.REPLICATED: 0, labs.ACKNOWLEDGED: 0}
     for round_number in range(2):
         writes, served = _partition_round(state, f"round{round_number}")
-        table = labs.lost_writes(writes).set_index("outcome")
+        table = labs.lost_writes(writes)
         for outcome in lost:
             lost[outcome] += table.loc[outcome, "lost"]
         assert table.loc[labs.REPLICATED, "writes"] > 0

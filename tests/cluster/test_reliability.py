@@ -22,7 +22,7 @@ def test_no_write_confirmed_by_wait_is_lost_over_three_kills(own_cluster) -> Non
             helpers.up()  # returns once the old master is a replica in sync
     finally:
         writes = writer.stop()
-    report = labs.lost_writes(writes).set_index("outcome")
+    report = labs.lost_writes(writes)
     # Enough confirmed writes for "none lost" to mean something: about 100 per round at least
     # (a quiet machine does ten times more; two test workers share its two cores).
     assert report.loc["replicated", "writes"] > 300

@@ -408,5 +408,5 @@ def test_the_charts_speak_the_students_language(monkeypatch) -> None:
     assert legend == ["répliquées (1)", "acquittées (1)", "refusées (1)", "perdues (1)", "cluster-node-timeout"]
     assert legend[0] == _("{outcome} ({count:,})", outcome=_(labs.REPLICATED), count=1)
     assert [text.get_text() for text in ax.texts] == ["partition", "réplique promue"]
-    assert [label.get_text() for label in ax.get_yticklabels()] == ["nœud :7000", "nœud :7001"]
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["nœud 7000", "nœud 7001"]
     assert ax.get_xlabel() == _("seconds since the writer started") != "seconds since the writer started"

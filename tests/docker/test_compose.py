@@ -273,7 +273,7 @@ def test_a_password_and_acl_users_on_docker_and_a_kill_that_loses_no_confirmed_w
         time.sleep(0.5)
     finally:
         writes = writer.stop()
-    report = labs.lost_writes(writes).set_index("outcome")
+    report = labs.lost_writes(writes)
     admin.close()
     # The promoted replica got the user from ACL SETUSER too: the student logs in there.
     on_promoted = redis.Redis(port=promoted, username="student", password="student-pw")

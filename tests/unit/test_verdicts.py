@@ -123,7 +123,7 @@ def test_the_verdict_table_speaks_french(monkeypatch) -> None:
                            "bloqué\u00a0; FLUSHALL de l’utilisateur student\u00a0: refusé")
     priced = verdicts.encryption(True, False, [0.73, 0.62, 0.87], [1.31, 1.5, 1.2])
     assert priced.verdict == "Seulement avec TLS, qui a coûté ici 13\u202f% à 38\u202f% du débit"
-    assert "sur 3 séries\u00a0: 0,73× requêtes/s (médiane), 1,31× p50" in priced.rule
+    assert "sur 3 tours\u00a0: 0,73× requêtes/s (médiane), 1,31× p50" in priced.rule
     assert verdicts.throughput_limit(0.98, 0.5, 1.2, 0.55, 4).rule == \
         "redis-benchmark\u00a0: 0,98 cœur ≥ 90\u202f% de son unique thread"
 
