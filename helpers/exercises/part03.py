@@ -12,6 +12,9 @@ def _cluster_client(answer: object) -> str | None:
 
     if answer is RedisCluster:
         return None
+    if isinstance(answer, str) and answer.strip().rsplit(".", 1)[-1] == "RedisCluster":
+        return _("that is its name, in quotes: give the class itself, RedisCluster, without quotes "
+                 "(imported from redis.cluster)")
     name = getattr(answer, "__name__", repr(answer))
     return _("{name} does not follow MOVED redirects across the cluster's nodes: which class "
              "did app.py switch to?", name=name)

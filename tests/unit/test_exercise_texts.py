@@ -21,7 +21,8 @@ def test_odd_answers_give_a_reason_not_a_traceback(capsys) -> None:
     odd = [(part02.q2, "not a tuple", "give a tuple of two key names"),
            (part04.q2, 42, "give the function itself: answer = checkout (no parentheses)"),
            (part04.q1, None, "give the key's name, a string"),
-           (part03.q2, object(), "give a whole number of batches")]
+           (part03.q2, object(), "give a whole number of batches"),
+           (part03.q1, "RedisCluster", "that is its name, in quotes: give the class itself")]
     for question, answer, reason in odd:
         feedback = question.feedback(answer)
         said(feedback, "❌ Not yet: {reason}")
