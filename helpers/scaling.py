@@ -135,12 +135,18 @@ def _wait(condition: Callable[[dict[int, list[NodeLine]]], bool], failure: str, 
 
 
 def _differences(views: dict[int, list[NodeLine]]) -> str:
-    """Each node's view in short (port: the ports it knows, with their flags and link), for an error."""
-    def seen(node: NodeLine) -> str:
+    """Each node's view in short, for an error: the ports it knows, with their flags and link, a
+    master's slot count (`:5461`) and a replica's master (`>7000`): what `_signature` compares."""
+    def seen(node: NodeLine, ports: dict[str, int]) -> str:  # 7000[master]:5461 slots, 7003[slave]>7000
         flags = ",".join(node.flags)
-        return f"{node.port}[{flags}]" if node.connected else _("{port}(down)[{flags}]", port=node.port, flags=flags)
-    return "; ".join(_("{port} sees {nodes}", port=port, nodes=", ".join(map(seen, view)))
-                     for port, view in views.items())
+        shown = f"{node.port}[{flags}]" if node.connected else _("{port}(down)[{flags}]", port=node.port, flags=flags)
+        return (f"{shown}:{node.slot_count}" if node.is_master
+                else f"{shown}>{ports.get(node.master_id, (node.master_id or '?')[:8])}")
+
+    def described(view: list[NodeLine]) -> str:
+        ports = {node.id: node.port for node in view}
+        return ", ".join(seen(node, ports) for node in view)
+    return "; ".join(_("{port} sees {nodes}", port=port, nodes=described(view)) for port, view in views.items())
 
 
 def _members(backend: Backend, state: ClusterState) -> list[int]:
