@@ -28,12 +28,12 @@ class Settings:
     node_timeout: int = 5000
     cluster_url: str | None = None
     redis_image: str | None = None
-    language: str | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
         """Read `WORKSHOP_*` (`WORKSHOP_LANG` included), `REDIS_CLUSTER_URL` and `REDIS_IMAGE` (all notebooks)."""
         env = os.environ
+        _check_language(env)  # helpers.i18n reads WORKSHOP_LANG; a wrong value is refused here
         return cls(
             backend=env.get("WORKSHOP_BACKEND", cls.backend),
             home=Path(env.get("WORKSHOP_HOME") or cls.home).expanduser().resolve(),
@@ -43,7 +43,6 @@ class Settings:
             node_timeout=_int(env, "WORKSHOP_NODE_TIMEOUT", cls.node_timeout),
             cluster_url=env.get("REDIS_CLUSTER_URL") or None,
             redis_image=env.get("REDIS_IMAGE") or None,
-            language=_language(env),
         )
 
 
@@ -58,11 +57,10 @@ def _int(env: os._Environ, name: str, default: int) -> int:
                               "to use the default ({default}).", name=name, raw=raw, default=default)) from None
 
 
-def _language(env: os._Environ) -> str | None:
-    """`WORKSHOP_LANG`, checked: the language chosen for the workshop, or None to follow the locale."""
+def _check_language(env: os._Environ) -> None:
+    """Refuse a `WORKSHOP_LANG` that is not a language of the workshop (unset: follow the locale)."""
     raw = env.get("WORKSHOP_LANG", "").strip()
     if raw and raw[:2].lower() not in LANGUAGES:
         raise WorkshopError(_("WORKSHOP_LANG={raw!r} is not a language of the workshop ({languages}). "
                               "Set it to one of them, or unset it to follow your system's language.",
                               raw=raw, languages=", ".join(LANGUAGES)))
-    return raw[:2].lower() or None

@@ -72,13 +72,14 @@ class Message(str):
 
 def _(template: str, /, **params: Any) -> Message:
     """`template` in the student's language, its `{names}` filled in with `params`."""
-    return _fill(_catalogue(language()).gettext(template), template, params)
+    chosen = language()
+    return _fill(chosen, _catalogue(chosen).gettext(template), template, params)
 
 
 def _n(singular: str, plural: str, count: int, /, **params: Any) -> Message:
     """`_` for a message whose words follow a number: `count` picks the form, `{count}` shows it."""
-    params = {"count": count, **params}
-    return _fill(_catalogue(language()).ngettext(singular, plural, count), singular, params)
+    params, chosen = {"count": count, **params}, language()
+    return _fill(chosen, _catalogue(chosen).ngettext(singular, plural, count), singular, params)
 
 
 def number(value: Any, spec: str = ",") -> str:
@@ -158,9 +159,9 @@ class _Numbers(string.Formatter):
         return text
 
 
-def _fill(text: str, template: str, params: dict[str, Any]) -> Message:
+def _fill(chosen: str, text: str, template: str, params: dict[str, Any]) -> Message:
     if params:
-        text = _Numbers(language()).vformat(text, (), params)
+        text = _Numbers(chosen).vformat(text, (), params)
     return Message(text, template, params)
 
 
